@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class KbConfig(AppConfig):
+    name = "kb"
+    label = "kb"
+    verbose_name = _("Knowledge base")
+    default_auto_field = "django.db.models.BigAutoField"

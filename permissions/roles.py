@@ -1,0 +1,80 @@
+"""Roles are Django groups with stable names; what each may do is declared here, once."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SERVICE_AGENT = "service_agent", _("Service agent")
+    RND_ENGINEER = "rnd_engineer", _("R&D engineer")
+    TRAINER = "trainer", _("Trainer")
+    KNOWLEDGE_MANAGER = "knowledge_manager", _("Knowledge manager")
+    CUSTOMER = "customer", _("Customer (portal user)")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.SERVICE_AGENT,
+        Role.RND_ENGINEER,
+        Role.TRAINER,
+        Role.KNOWLEDGE_MANAGER,
+        Role.ADMINISTRATOR,
+    }
+)
+
+# Model permissions ("app_label.codename") granted to each role. Every staff role may enter the
+# Wagtail admin; what they may see there is still filtered by the policy.
+_STAFF = ["wagtailadmin.access_admin"]
+_DOCUMENTS = ["documents.add_knowledgedocument", "documents.change_knowledgedocument"]
+_AUTHORING = ["wagtailadmin.access_admin"] + _DOCUMENTS
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.SERVICE_AGENT: _STAFF,
+    Role.RND_ENGINEER: _AUTHORING,
+    Role.TRAINER: _AUTHORING,
+    Role.KNOWLEDGE_MANAGER: _AUTHORING
+    + [
+        "documents.delete_knowledgedocument",
+        "permissions.view_auditevent",
+        "permissions.view_department",
+        "permissions.add_department",
+        "permissions.change_department",
+    ],
+    Role.CUSTOMER: [],
+    Role.ADMINISTRATOR: _AUTHORING
+    + [
+        "documents.delete_knowledgedocument",
+        "permissions.view_auditevent",
+        "permissions.view_department",
+        "permissions.add_department",
+        "permissions.change_department",
+        "permissions.delete_department",
+        "permissions.view_user",
+        "permissions.add_user",
+        "permissions.change_user",
+        "auth.view_group",
+        "auth.add_group",
+        "auth.change_group",
+        "ops.view_systemstatus",
+    ],
+}
+
+
+def sync_role_groups(group_model=None, permission_model=None) -> None:
+    """Create a group per role and grant the declared permissions that exist so far; repeatable."""
+    if group_model is None or permission_model is None:
+        from django.contrib.auth.models import Group, Permission
+
+        group_model, permission_model = Group, Permission
+    for role in Role:
+        group, _created = group_model.objects.get_or_create(name=role.value)
+        wanted = ROLE_PERMISSIONS.get(role, [])
+        for dotted in wanted:
+            app_label, codename = dotted.split(".", 1)
+            perm = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:
+                group.permissions.add(perm)
