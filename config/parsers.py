@@ -47,7 +47,9 @@ def get_bool(name: str, default: bool, *, env=None) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise SettingError(f"{name}={value!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off.")
+    raise SettingError(
+        f"{name}={value!r} is not a boolean; use one of true/false, 1/0, yes/no, on/off."
+    )
 
 
 def get_int(name: str, default: int, *, env=None, minimum: int | None = None) -> int:

@@ -157,7 +157,9 @@ def _page_restrictions(page):
     from wagtail.models import PageViewRestriction
 
     return PageViewRestriction.objects.filter(
-        page__path__in=[page.path[:i] for i in range(page.steplen, len(page.path) + 1, page.steplen)]
+        page__path__in=[
+            page.path[:i] for i in range(page.steplen, len(page.path) + 1, page.steplen)
+        ]
     ).prefetch_related("groups")
 
 
@@ -168,9 +170,9 @@ def _collection_restrictions(collection):
         collection.path[:i]
         for i in range(collection.steplen, len(collection.path) + 1, collection.steplen)
     ]
-    return CollectionViewRestriction.objects.filter(collection__path__in=ancestors).prefetch_related(
-        "groups"
-    )
+    return CollectionViewRestriction.objects.filter(
+        collection__path__in=ancestors
+    ).prefetch_related("groups")
 
 
 def item_audience(obj) -> ItemAudience:
@@ -195,6 +197,11 @@ def can_view(user, obj) -> bool:
     """Return True when `user` may see `obj` (its title, its content, that it exists)."""
     if user is None:
         user = AnonymousUser()
+    rule = _service_rule(type(obj))
+    if rule is not None:
+        return rule(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    if not isinstance(obj, ProtectedContent):
+        return False  # deny by default: a model the policy does not know is seen by no one
     terms = set(audience_terms(user))
     audience = item_audience(obj)
     return bool(terms & audience.read) and bool(terms & audience.restrict)
@@ -227,9 +234,7 @@ def _read_q(user, model) -> Q:
             & (
                 Q(pk__in=through_users.objects.filter(user_id=user.pk).values(f"{src}_id"))
                 | Q(
-                    pk__in=through_groups.objects.filter(group_id__in=group_ids).values(
-                        f"{src}_id"
-                    )
+                    pk__in=through_groups.objects.filter(group_id__in=group_ids).values(f"{src}_id")
                 )
             )
         )
@@ -265,12 +270,17 @@ def _failed_restriction_paths(user, restriction_model) -> list[str]:
 
 
 def visible_to(user, queryset: QuerySet) -> QuerySet:
-    """Filter `queryset` of a ProtectedContent model down to what `user` may see."""
+    """Filter `queryset` down to what `user` may see; unknown models yield nothing."""
     from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
 
     if user is None:
         user = AnonymousUser()
     model = queryset.model
+    rule = _service_rule(model)
+    if rule is not None:
+        return rule(user, queryset)
+    if not issubclass(model, ProtectedContent):
+        return queryset.none()
     if user.is_authenticated and user.is_active and user.is_superuser:
         return queryset
     queryset = queryset.filter(_read_q(user, model))
@@ -284,3 +294,49 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     if any(f.name == "deleted_at" for f in model._meta.get_fields()):
         queryset = queryset.filter(deleted_at__isnull=True)
     return queryset
+
+
+# ---------------------------------------------------------------------------------------------
+# Customer service records: seen by the service roles, and by portal users of their own account
+
+SERVICE_ROLES = frozenset({Role.SERVICE_AGENT, Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR})
+
+
+def is_service_staff(user) -> bool:
+    """Return True for users who work the ticket queue and see customer records."""
+    if not is_internal(user):
+        return False
+    return user.is_superuser or bool(_role_names(user) & {r.value for r in SERVICE_ROLES})
+
+
+def _customers_rule(user, queryset):
+    if is_service_staff(user):
+        return queryset
+    if user.is_authenticated and user.is_active:
+        return queryset.filter(portal_users=user).distinct()
+    return queryset.none()
+
+
+def _tickets_rule(user, queryset):
+    if is_service_staff(user):
+        return queryset
+    if user.is_authenticated and user.is_active:
+        return queryset.filter(customer__portal_users=user).distinct()
+    return queryset.none()
+
+
+def _contacts_rule(user, queryset):
+    if is_service_staff(user):
+        return queryset
+    if user.is_authenticated and user.is_active:
+        return queryset.filter(customer__portal_users=user).distinct()
+    return queryset.none()
+
+
+def _service_rule(model):
+    label = model._meta.label_lower
+    return {
+        "customers.customer": _customers_rule,
+        "customers.contact": _contacts_rule,
+        "tickets.ticket": _tickets_rule,
+    }.get(label)

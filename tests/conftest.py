@@ -39,7 +39,9 @@ def service_department(db):
 
 @pytest.fixture
 def agent(db, service_department):
-    return UserFactory(username="agent", roles=[Role.SERVICE_AGENT], departments=[service_department])
+    return UserFactory(
+        username="agent", roles=[Role.SERVICE_AGENT], departments=[service_department]
+    )
 
 
 @pytest.fixture

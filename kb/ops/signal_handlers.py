@@ -58,8 +58,9 @@ def on_beat_init(sender=None, **kwargs):
     start_heartbeat("beat")
 
 
-def on_task_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None,
-                    einfo=None, **extra):
+def on_task_failure(
+    sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra
+):
     from kb.ops.models import TaskFailure
 
     try:
