@@ -115,7 +115,8 @@ def parse_database_url(name: str, value: str) -> dict:
     if engine is None:
         raise SettingError(f"{name} has scheme {parts.scheme!r}; use postgresql:// or sqlite:///.")
     if engine.endswith("sqlite3"):
-        path = unquote(parts.path)
+        # sqlite:////abs/path is absolute, sqlite:///rel/path relative (SQLAlchemy's convention).
+        path = unquote(parts.path)[1:]
         if not path or path == "/":
             raise SettingError(f"{name}={value!r} names no SQLite file.")
         return {"ENGINE": engine, "NAME": path}

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class PermissionsConfig(AppConfig):
@@ -12,3 +13,9 @@ class PermissionsConfig(AppConfig):
         from permissions import signal_handlers
 
         signal_handlers.connect()
+
+
+class ZhikuUsersConfig(WagtailUsersAppConfig):
+    """Wagtail's users app with Zhiku's user views (departments, position, phone)."""
+
+    user_viewset = "permissions.views.UserViewSet"

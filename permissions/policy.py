@@ -133,24 +133,26 @@ def _m2m_pks(obj, name: str) -> list:
 
 def _restriction_terms(restrictions) -> set[str]:
     """Combine Wagtail view restrictions (all must pass) into one token list, erring on denial."""
-    restrictions = list(restrictions)
-    if not restrictions:
-        return {ALL, OPEN}
+    login = False
     groups: set | None = None
     for restriction in restrictions:
         kind = restriction.restriction_type
-        if kind == restriction.LOGIN:
+        if kind == restriction.NONE:  # Wagtail's "public": lets everyone through
             continue
-        if kind == restriction.GROUPS:
-            ids = set(restriction.groups.values_list("pk", flat=True))
+        if kind == restriction.LOGIN:
+            login = True
+        elif kind == restriction.GROUPS:
+            ids = {group.pk for group in restriction.groups.all()}
             # Several group restrictions: intersecting denies some users who would pass each one
             # with different groups; denial is the safe side of that approximation.
             groups = ids if groups is None else groups & ids
         else:  # password (or anything new): never listed, only its page's own form lets one in
             return {ALL}
-    if groups is None:
+    if groups is not None:
+        return {ALL} | {_group(pk) for pk in groups}
+    if login:
         return {ALL, AUTHENTICATED}
-    return {ALL} | {_group(pk) for pk in groups}
+    return {ALL, OPEN}
 
 
 def _page_restrictions(page):
@@ -224,13 +226,21 @@ def can_read(user, obj) -> bool:
 
 def _read_q(user, model) -> Q:
     conditions = [Q(confidentiality=Confidentiality.PUBLIC)]
+    # Like _read_terms: any level but the three open ones is treated as confidential.
+    confidential = ~Q(
+        confidentiality__in=[
+            Confidentiality.PUBLIC,
+            Confidentiality.INTERNAL,
+            Confidentiality.DEPARTMENT,
+        ]
+    )
     if user.is_authenticated and user.is_active:
         through_users = model.allowed_users.through
         through_groups = model.allowed_groups.through
         src = model._meta.model_name
         group_ids = list(user.groups.values_list("pk", flat=True))
         conditions.append(
-            Q(confidentiality=Confidentiality.CONFIDENTIAL)
+            confidential
             & (
                 Q(pk__in=through_users.objects.filter(user_id=user.pk).values(f"{src}_id"))
                 | Q(
@@ -260,12 +270,27 @@ def _read_q(user, model) -> Q:
 
 
 def _failed_restriction_paths(user, restriction_model) -> list[str]:
+    """Return the tree paths whose subtrees `user` may not see under `restriction_model`.
+
+    A node is judged by all restrictions on it and its ancestors combined, exactly as
+    item_audience does; judging each restriction alone would let a user who passes two group
+    restrictions with different groups see what can_view denies.
+    """
     terms = set(audience_terms(user))
-    failed = []
+    by_path: dict[str, list] = {}
     for restriction in restriction_model.objects.select_related().prefetch_related("groups"):
-        if not terms & _restriction_terms([restriction]):
-            target = getattr(restriction, "page", None) or restriction.collection
-            failed.append(target.path)
+        target = getattr(restriction, "page", None) or restriction.collection
+        by_path.setdefault(target.path, []).append(restriction)
+    failed = []
+    for path in by_path:
+        combined = [
+            restriction
+            for other, restrictions in by_path.items()
+            if path.startswith(other)
+            for restriction in restrictions
+        ]
+        if not terms & _restriction_terms(combined):
+            failed.append(path)
     return failed
 
 

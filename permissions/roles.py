@@ -28,15 +28,16 @@ STAFF_ROLES = frozenset(
 # Model permissions ("app_label.codename") granted to each role. Every staff role may enter the
 # Wagtail admin; what they may see there is still filtered by the policy.
 _STAFF = ["wagtailadmin.access_admin"]
-_DOCUMENTS = ["documents.add_knowledgedocument", "documents.change_knowledgedocument"]
-_AUTHORING = ["wagtailadmin.access_admin"] + _DOCUMENTS
+# Document permissions are not granted by model here: a model-level permission lets Wagtail's
+# document listing show every document, confidential ones included. The documents issue grants
+# them per collection, filtered by the policy.
+_AUTHORING = ["wagtailadmin.access_admin"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SERVICE_AGENT: _STAFF,
     Role.RND_ENGINEER: _AUTHORING,
     Role.TRAINER: _AUTHORING,
     Role.KNOWLEDGE_MANAGER: _AUTHORING
     + [
-        "documents.delete_knowledgedocument",
         "permissions.view_auditevent",
         "permissions.view_department",
         "permissions.add_department",
@@ -45,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CUSTOMER: [],
     Role.ADMINISTRATOR: _AUTHORING
     + [
+        "documents.add_knowledgedocument",
+        "documents.change_knowledgedocument",
         "documents.delete_knowledgedocument",
         "permissions.view_auditevent",
         "permissions.view_department",
