@@ -8,9 +8,6 @@ import pytest
 
 from tests.factories import UserFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures and of
-# the live server's test-database setup are still synchronous and safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,6 +26,13 @@ pytestmark = [
         not os.path.exists(CHROMIUM), reason=f"needs Debian's Chromium at {CHROMIUM}"
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in this thread; the ORM calls of the fixtures and
+    of the test are still synchronous and safe here. Scoped to each test so it cannot leak."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -64,8 +68,8 @@ def browser_page():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            # A browser in China asks for zh-CN; LocaleMiddleware maps it to zh-hans.
-            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+            # An English browser: Zhiku is Chinese first whatever Accept-Language says.
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
             yield context.new_page()
         finally:
             browser.close()
