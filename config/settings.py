@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "permissions.apps.ZhikuUsersConfig",  # wagtail.users with departments on the user form
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kb.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -210,6 +210,10 @@ KB_SEARCH_INDEX_DIR = env.get_path("KB_SEARCH_INDEX_DIR", DATA_DIR / "index")
 KB_TIKA_SERVER_URL = env.get_url("KB_TIKA_SERVER_URL", ("http", "https"))
 KB_EXTRACTION_TIMEOUT = env.get_int("KB_EXTRACTION_TIMEOUT", 120, minimum=1)
 KB_EXTRACTION_MAX_BYTES = env.get_int("KB_EXTRACTION_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
+# Resident memory of one extraction child (and its OCR helpers) before it is killed.
+KB_EXTRACTION_MAX_MEMORY_MB = env.get_int("KB_EXTRACTION_MAX_MEMORY_MB", 1536, minimum=64)
+KB_EXTRACTION_MAX_CHARS = env.get_int("KB_EXTRACTION_MAX_CHARS", 5_000_000, minimum=1000)
+KB_OCR_LANGUAGES = env.get_str("KB_OCR_LANGUAGES", "chi_sim+eng")
 if KB_SEARCH_BACKEND == "elasticsearch" and not KB_ELASTICSEARCH_URL:
     raise SettingError("KB_SEARCH_BACKEND=elasticsearch needs KB_ELASTICSEARCH_URL.")
 
@@ -234,6 +238,9 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+    # The transport fails on a missing folder, in producers (web) and consumers (worker) alike.
+    for _folder in ("queue", "control", "processed"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = f"db+sqlite:///{DATA_DIR / 'celery-results.sqlite3'}"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -247,6 +254,26 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 KB_HEARTBEAT_INTERVAL = env.get_int("KB_HEARTBEAT_INTERVAL", 15, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    # Proves beat -> broker -> worker end to end (the status page reads it); expires so that a
+    # stopped worker does not come back to a pile of stale heartbeats.
+    "ops-scheduled-heartbeat": {
+        "task": "kb.ops.tasks.record_scheduled_heartbeat_task",
+        "schedule": 4.0 * KB_HEARTBEAT_INTERVAL,
+        "options": {"expires": 4.0 * KB_HEARTBEAT_INTERVAL},
+    },
+    "ops-prune-task-failures": {
+        "task": "kb.ops.tasks.prune_task_failures_task",
+        "schedule": 24 * 3600.0,
+    },
+}
+
+# --- Processes started by `manage.py run_zhiku` (make run) -------------------------------------
+# Few processes and threads: the embedded profile must idle in little memory on one machine.
+KB_BIND = env.get_str("KB_BIND", "127.0.0.1:8000")
+KB_WEB_WORKERS = env.get_int("KB_WEB_WORKERS", 1, minimum=1)
+KB_WEB_THREADS = env.get_int("KB_WEB_THREADS", 4, minimum=1)
+KB_WORKER_CONCURRENCY = env.get_int("KB_WORKER_CONCURRENCY", 2, minimum=1)
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env.get_str("KB_EMAIL_HOST")
@@ -265,7 +292,9 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's preview panel frames the site
+# Wagtail's preview views set SAMEORIGIN on their own responses (xframe_options_sameorigin_override),
+# so everything else can refuse framing, as `check --deploy` asks (security.W019).
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:

@@ -30,4 +30,4 @@ if settings.KB_SERVE_MEDIA_IMAGES:
         )
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [path("", include("kb.urls")), path("", include(wagtail_urls))]

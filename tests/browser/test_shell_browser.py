@@ -8,7 +8,6 @@ import pytest
 
 from tests.factories import UserFactory
 
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless=new",
