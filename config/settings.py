@@ -210,6 +210,77 @@ KB_SEARCH_INDEX_DIR = env.get_path("KB_SEARCH_INDEX_DIR", DATA_DIR / "index")
 KB_TIKA_SERVER_URL = env.get_url("KB_TIKA_SERVER_URL", ("http", "https"))
 KB_EXTRACTION_TIMEOUT = env.get_int("KB_EXTRACTION_TIMEOUT", 120, minimum=1)
 KB_EXTRACTION_MAX_BYTES = env.get_int("KB_EXTRACTION_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
+KB_MAX_UPLOAD_MB = env.get_int("KB_MAX_UPLOAD_MB", 200, minimum=1)
+KB_TRASH_DAYS = env.get_int("KB_TRASH_DAYS", 30, minimum=1)
+# File types accepted for upload (by extension; the content is sniffed as well).
+KB_UPLOAD_EXTENSIONS = env.get_list(
+    "KB_UPLOAD_EXTENSIONS",
+    # fmt: off
+    [
+        "doc",
+        "docx",
+        "docm",
+        "dot",
+        "dotx",
+        "xls",
+        "xlsx",
+        "xlsm",
+        "xlt",
+        "xltx",
+        "csv",
+        "ppt",
+        "pptx",
+        "pptm",
+        "pps",
+        "ppsx",
+        "pdf",
+        "wps",
+        "wpt",
+        "et",
+        "ett",
+        "dps",
+        "dpt",
+        "odt",
+        "ods",
+        "odp",
+        "odg",
+        "rtf",
+        "txt",
+        "text",
+        "md",
+        "markdown",
+        "log",
+        "html",
+        "htm",
+        "xml",
+        "json",
+        "eml",
+        "msg",
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "tif",
+        "tiff",
+        "webp",
+        "heic",
+        "svg",
+        "zip",
+        "7z",
+        "rar",
+        "gz",
+        "tgz",
+        "tar",
+        "dwg",
+        "dxf",
+        "vsd",
+        "vsdx",
+        "mpp",
+        "epub",
+    ],
+    # fmt: on
+)
 # Resident memory of one extraction child (and its OCR helpers) before it is killed.
 KB_EXTRACTION_MAX_MEMORY_MB = env.get_int("KB_EXTRACTION_MAX_MEMORY_MB", 1536, minimum=64)
 KB_EXTRACTION_MAX_CHARS = env.get_int("KB_EXTRACTION_MAX_CHARS", 5_000_000, minimum=1000)
@@ -265,6 +336,15 @@ CELERY_BEAT_SCHEDULE = {
     "ops-prune-task-failures": {
         "task": "kb.ops.tasks.prune_task_failures_task",
         "schedule": 24 * 3600.0,
+    },
+    "documents-purge-trash": {
+        "task": "documents.tasks.purge_trash_task",
+        "schedule": 6 * 3600.0,
+    },
+    # Repairs what a crash or an outage left pending (the upload enqueues extraction itself).
+    "documents-sweep-pending-extractions": {
+        "task": "documents.tasks.sweep_pending_extractions_task",
+        "schedule": 15 * 60.0,
     },
 }
 

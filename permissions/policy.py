@@ -220,6 +220,43 @@ def can_read(user, obj) -> bool:
     return bool(set(audience_terms(user)) & item_audience(obj).read)
 
 
+def can_upload(user) -> bool:
+    """Return True when `user` may add documents (any active staff member)."""
+    return is_internal(user)
+
+
+def can_edit(user, obj) -> bool:
+    """Return True when `user` may change a protected item: new versions, trash, restore.
+
+    Its owner, knowledge managers and administrators may, provided they can see it at all.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not is_internal(user) or not can_view(user, obj):
+        return False
+    if has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR):
+        return True
+    return _owner_id(obj) == user.pk
+
+
+def can_edit_in_trash(user, obj) -> bool:
+    """Return True when `user` may see `obj` in the recycle bin and restore it.
+
+    Its owner, knowledge managers and administrators may, if its confidentiality lets them read it.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not is_internal(user) or not can_read(user, obj):
+        return False
+    if has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR):
+        return True
+    return _owner_id(obj) == user.pk
+
+
 # ---------------------------------------------------------------------------------------------
 # The same rule in SQL
 

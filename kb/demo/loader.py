@@ -28,7 +28,8 @@ from wagtail.log_actions import log
 from config import parsers as env
 from customers.models import Contact, Customer
 from customers.tickets.models import Ticket
-from documents.models import KnowledgeDocument
+from documents.models import DocumentVersion, KnowledgeDocument
+from documents.tasks import extract_document_task
 from kb.demo import content
 from kb.demo.generators import MIME_TYPES, render_document
 from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage, KnowledgeHomePage
@@ -399,6 +400,19 @@ class _Loader:
         self._protect(document, spec)
         document.save()
         KnowledgeDocument.objects.filter(pk=document.pk).update(created_at=self.days_ago(days_ago))
+        DocumentVersion.objects.create(
+            document=document,
+            number=1,
+            file=document.file.name,
+            original_filename=spec["filename"],
+            file_size=len(data),
+            checksum=document.checksum,
+            mime_type=document.mime_type,
+            uploaded_by=document.uploaded_by_user,
+            uploaded_at=self.days_ago(days_ago),
+        )
+        # The worker extracts the text once the whole demo is committed.
+        transaction.on_commit(lambda pk=document.pk: extract_document_task.delay(pk))
         self.created[KnowledgeDocument._meta.label] += 1
         return document
 

@@ -1,0 +1,20 @@
+"""Guarded reads of documents: the same ItemNotFound for missing and forbidden."""
+
+from __future__ import annotations
+
+from documents.models import DocumentVersion, KnowledgeDocument
+from permissions.access import ItemNotFound, access_item_by_id
+
+
+def access_document_by_id(viewer, pk) -> KnowledgeDocument:
+    """Return the live document `pk` if `viewer` may see it; raise ItemNotFound otherwise."""
+    return access_item_by_id(viewer, KnowledgeDocument, pk)
+
+
+def access_document_version(viewer, document_pk, number) -> DocumentVersion:
+    """Return version `number` of a document `viewer` may see; raise ItemNotFound otherwise."""
+    document = access_document_by_id(viewer, document_pk)
+    version = document.versions.filter(number=number).first()
+    if version is None:
+        raise ItemNotFound
+    return version
