@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from documents.models import DocumentVersion, ExtractionStatus, KnowledgeDocument
 from permissions.actions import log_audit_event
 from permissions.models import Confidentiality
-from permissions.policy import can_edit, can_edit_in_trash, can_upload, visible_to
+from permissions.policy import can_edit, can_edit_in_trash, can_upload, may_purge, visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -403,7 +403,8 @@ def purge_document(*, actor, document, request=None) -> None:
     """Delete a document in the recycle bin for good, with every version's file."""
     if document.deleted_at is None:
         raise PermissionDenied
-    if actor is not None and not can_edit_in_trash(actor, document):
+    # actor None: the periodic purge of items older than KB_TRASH_DAYS.
+    if actor is not None and not (may_purge(actor) and can_edit_in_trash(actor, document)):
         raise PermissionDenied
     names = set(document.versions.values_list("file", flat=True)) | {document.file.name}
     with transaction.atomic(durable=True):

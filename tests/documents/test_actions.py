@@ -211,14 +211,16 @@ def test_recycle_bin_hides_restores_and_purges(rnd_engineer, agent, knowledge_ma
     assert not DocumentVersion.objects.filter(document_id=document.pk).exists()
 
 
-def test_purge_removes_the_files_after_commit(
-    rnd_engineer, settings, django_capture_on_commit_callbacks
+def test_purge_is_for_managers_and_removes_the_files_after_commit(
+    rnd_engineer, knowledge_manager, settings, django_capture_on_commit_callbacks
 ):
     document = actions.upload_document(actor=rnd_engineer, uploaded=upload("x.txt", b"bytes"))
     actions.trash_document(actor=rnd_engineer, document=document)
     document.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(PermissionDenied):  # owners restore; only managers delete for good
         actions.purge_document(actor=rnd_engineer, document=document)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.purge_document(actor=knowledge_manager, document=document)
     assert stored_files(settings) == []
 
 
