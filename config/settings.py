@@ -212,6 +212,10 @@ KB_EXTRACTION_TIMEOUT = env.get_int("KB_EXTRACTION_TIMEOUT", 120, minimum=1)
 KB_EXTRACTION_MAX_BYTES = env.get_int("KB_EXTRACTION_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 KB_MAX_UPLOAD_MB = env.get_int("KB_MAX_UPLOAD_MB", 200, minimum=1)
 KB_TRASH_DAYS = env.get_int("KB_TRASH_DAYS", 30, minimum=1)
+# Bulk import of zip archives: limits against zip bombs (documents/importing/).
+KB_IMPORT_MAX_TOTAL_MB = env.get_int("KB_IMPORT_MAX_TOTAL_MB", 2048, minimum=1)
+KB_IMPORT_MAX_FILES = env.get_int("KB_IMPORT_MAX_FILES", 10_000, minimum=1)
+KB_IMPORT_MAX_RATIO = env.get_int("KB_IMPORT_MAX_RATIO", 200, minimum=2)
 # File types accepted for upload (by extension; the content is sniffed as well).
 KB_UPLOAD_EXTENSIONS = env.get_list(
     "KB_UPLOAD_EXTENSIONS",
@@ -319,6 +323,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Task modules outside an app's tasks.py, which autodiscovery does not find.
+CELERY_IMPORTS = ["documents.importing.tasks"]
 CELERY_TASK_ALWAYS_EAGER = env.get_bool("KB_CELERY_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
@@ -345,6 +351,11 @@ CELERY_BEAT_SCHEDULE = {
     "documents-sweep-pending-extractions": {
         "task": "documents.tasks.sweep_pending_extractions_task",
         "schedule": 15 * 60.0,
+    },
+    # Resumes bulk imports whose worker died (the job's items record what is already done).
+    "documents-resume-imports": {
+        "task": "documents.importing.tasks.resume_import_jobs_task",
+        "schedule": 10 * 60.0,
     },
 }
 

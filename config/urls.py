@@ -12,12 +12,14 @@ from kb.ops import views as ops_views
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("docs/import/", include("documents.import_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("ops/status/", ops_views.system_status, name="ops_status"),
     path("ops/health/", ops_views.health, name="ops_health"),
+    path("docs/", include("documents.urls")),
 ]
 
 if settings.KB_SERVE_MEDIA_IMAGES:

@@ -130,3 +130,6 @@ class DocumentVersion(models.Model):
 
     def __str__(self):
         return f"{self.document} v{self.number}"
+
+
+from documents.import_models import ImportItem, ImportJob  # noqa: E402,F401
