@@ -112,3 +112,72 @@ def purge_trash_task() -> int:
         purge_document(actor=None, document=document)
         count += 1
     return count
+
+
+@shared_task(acks_late=True)
+def reconcile_document_versions_task(document_id: int) -> str:
+    """Record a file saved outside documents.actions (Wagtail's admin forms) as a new version.
+
+    Wagtail's own add, multiple-add and edit views save the document model directly; this keeps
+    every file in the version history and queues its extraction. Nothing to do when the current
+    file already is the latest version, so it is safe to repeat.
+    """
+    import hashlib
+
+    from documents.extraction.sniff import guess_mime
+    from documents.models import DocumentVersion
+    from permissions.actions import log_audit_event
+
+    with transaction.atomic():
+        document = KnowledgeDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or not document.file.name:
+            return "gone"
+        latest = document.versions.order_by("-number").first()
+        if latest is not None and latest.file.name == document.file.name:
+            return "in step"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with document.file.open("rb") as handle:
+                for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except OSError:
+            logger.exception("Document %s has no readable file", document_id)
+            return "unreadable"
+        from pathlib import Path
+
+        version = DocumentVersion.objects.create(
+            document=document,
+            number=(latest.number + 1) if latest else 1,
+            file=document.file.name,
+            original_filename=Path(document.file.name).name[:255],
+            file_size=size,
+            checksum=digest.hexdigest(),
+            mime_type=guess_mime(Path(document.file.path)),
+            uploaded_by=document.uploaded_by_user if latest is None else None,
+        )
+        document.checksum = version.checksum
+        document.file_size = size
+        document.mime_type = version.mime_type
+        document.extraction_status = ExtractionStatus.PENDING
+        document.extraction_error = ""
+        document.extracted_text = ""
+        document.save(
+            update_fields=[
+                "checksum",
+                "file_size",
+                "mime_type",
+                "extraction_status",
+                "extraction_error",
+                "extracted_text",
+            ]
+        )
+        log_audit_event(
+            actor=version.uploaded_by,
+            action="document.add_version",
+            obj=document,
+            extra={"version": version.number, "via": "wagtail-admin"},
+        )
+        transaction.on_commit(lambda: extract_document_task.delay(document_id))
+    return f"version {version.number}"

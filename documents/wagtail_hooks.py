@@ -9,10 +9,13 @@ collection-restriction check and another records the download only once every ch
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from permissions.actions import log_audit_event
-from permissions.policy import can_view
+from permissions.policy import can_upload, can_view
 
 
 @hooks.register("before_serve_document", order=-100)
@@ -32,4 +35,40 @@ def record_document_download(document, request):
         obj=document,
         request=request,
         extra={"version": version, "via": "wagtail"},
+    )
+
+
+class ExtractionMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_upload(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_extraction_admin_urls():
+    from documents import admin_views
+
+    return [
+        path(
+            "documents-extraction/",
+            include(
+                (
+                    [
+                        path("", admin_views.extraction_problems, name="extraction"),
+                        path("<int:pk>/retry/", admin_views.retry_extraction, name="retry"),
+                    ],
+                    "documents_admin",
+                ),
+                namespace="documents_admin",
+            ),
+        )
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_extraction_menu_item():
+    return ExtractionMenuItem(
+        _("Text extraction"),
+        reverse("documents_admin:extraction"),
+        icon_name="doc-full",
+        order=410,
     )
