@@ -247,6 +247,24 @@ def _create_document(
     document.save()
     if owning_departments:
         document.owning_departments.set(owning_departments)
+    _add_version(
+        actor=actor,
+        document=document,
+        uploaded=uploaded,
+        filename=filename,
+        facts=facts,
+        comment=comment,
+        stored_files=stored_files,
+        request=request,
+        action="document.upload",
+    )
+    return document
+
+
+def _add_version(
+    *, actor, document, uploaded, filename, facts, comment, stored_files, request, action
+) -> DocumentVersion:
+    """Store the file as the next version, make it current, audit it, queue its extraction."""
     version = _store_version(
         actor=actor,
         document=document,
@@ -259,13 +277,18 @@ def _create_document(
     _make_current(document, version)
     log_audit_event(
         actor=actor,
-        action="document.upload",
+        action=action,
         obj=document,
         request=request,
-        extra={"file": version.original_filename, "size": facts.size, "sha256": facts.checksum},
+        extra={
+            "version": version.number,
+            "file": version.original_filename,
+            "size": facts.size,
+            "sha256": facts.checksum,
+        },
     )
     _enqueue_extraction(document.pk)
-    return document
+    return version
 
 
 def add_document_version(
@@ -280,7 +303,7 @@ def add_document_version(
     try:
         with transaction.atomic(durable=True):
             document = KnowledgeDocument.objects.select_for_update().get(pk=document.pk)
-            version = _store_version(
+            version = _add_version(
                 actor=actor,
                 document=document,
                 uploaded=uploaded,
@@ -288,16 +311,9 @@ def add_document_version(
                 facts=facts,
                 comment=comment,
                 stored_files=stored_files,
-            )
-            _make_current(document, version)
-            log_audit_event(
-                actor=actor,
-                action="document.add_version",
-                obj=document,
                 request=request,
-                extra={"version": version.number, "file": version.original_filename},
+                action="document.add_version",
             )
-            _enqueue_extraction(document.pk)
     except BaseException:
         _delete_files(stored_files)
         raise

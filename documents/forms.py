@@ -91,20 +91,9 @@ def upload_accept_attribute() -> str:
     return ",".join(f".{ext.lower().lstrip('.')}" for ext in settings.KB_UPLOAD_EXTENSIONS)
 
 
-class DocumentUploadForm(forms.Form):
-    files = MultipleFileField(label=_("Files"))
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=255,
-        required=False,
-        help_text=_("For a single file; several files are named after their file names."),
-    )
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    category = CategoryChoiceField(
-        label=_("Category"), queryset=None, required=False, empty_label=_("No category")
-    )
+class AudienceForm(forms.Form):
+    """Who may see what the form creates: confidentiality and owning departments."""
+
     confidentiality = forms.ChoiceField(
         label=_("Confidentiality"),
         choices=Confidentiality.choices,
@@ -121,7 +110,6 @@ class DocumentUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _category_choices(user)
-        self.fields["files"].widget.attrs["accept"] = upload_accept_attribute()
         if not self.is_bound and user.is_authenticated:
             self.initial.setdefault(
                 "owning_departments", list(user.departments.values_list("pk", flat=True))
@@ -137,6 +125,35 @@ class DocumentUploadForm(forms.Form):
                 _("Choose at least one department for a department-only document."),
             )
         return cleaned
+
+
+class DocumentUploadForm(AudienceForm):
+    files = MultipleFileField(label=_("Files"))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=255,
+        required=False,
+        help_text=_("For a single file; several files are named after their file names."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    category = CategoryChoiceField(
+        label=_("Category"), queryset=None, required=False, empty_label=_("No category")
+    )
+
+    field_order = [
+        "files",
+        "title",
+        "description",
+        "category",
+        "confidentiality",
+        "owning_departments",
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["files"].widget.attrs["accept"] = upload_accept_attribute()
 
 
 class DocumentVersionForm(forms.Form):

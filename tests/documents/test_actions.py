@@ -49,7 +49,8 @@ def test_upload_creates_the_document_its_first_version_and_an_audit_row(
         document = actions.upload_document(
             actor=rnd_engineer, uploaded=upload("保养规程.docx", data), title="保养规程"
         )
-    assert len(callbacks) == 1  # extraction is queued after commit, not before
+    # Extraction (and the version check of signal_handlers) run after commit, not before.
+    assert len(callbacks) == 2
     assert document.extraction_status == ExtractionStatus.PENDING
     assert document.mime_type.endswith("wordprocessingml.document")
     assert document.file_size == len(data)
