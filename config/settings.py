@@ -285,6 +285,9 @@ KB_UPLOAD_EXTENSIONS = env.get_list(
     ],
     # fmt: on
 )
+# Wagtail's own admin upload forms accept the same types (its documents go through the same
+# version and extraction pipeline: documents/signal_handlers.py).
+WAGTAILDOCS_EXTENSIONS = KB_UPLOAD_EXTENSIONS
 # Resident memory of one extraction child (and its OCR helpers) before it is killed.
 KB_EXTRACTION_MAX_MEMORY_MB = env.get_int("KB_EXTRACTION_MAX_MEMORY_MB", 1536, minimum=64)
 KB_EXTRACTION_MAX_CHARS = env.get_int("KB_EXTRACTION_MAX_CHARS", 5_000_000, minimum=1000)
