@@ -80,7 +80,18 @@ def extract_document_task(self, document_id: int) -> str:
         document.save(update_fields=["extraction_attempts"])
         checksum = document.checksum
         path = document.file.path
-    result = get_extractor().extract(path)
+    try:
+        result = get_extractor().extract(path)
+    except Exception as err:
+        # The extractor reports bad files itself; this is a fault of ours. Mark the document so
+        # it is listed for retry instead of staying pending, and let the failure be recorded.
+        from documents.extraction import ExtractionResult, Status
+
+        failed = ExtractionResult.failure(
+            Status.FAILED, ErrorCode.INTERNAL, f"{type(err).__name__}: {err}"
+        )
+        save_extraction_result(document_id, checksum, failed)
+        raise
     if result.error_code == ErrorCode.UNAVAILABLE:
         raise ExtractionServiceUnavailable(result.error)
     stored = save_extraction_result(document_id, checksum, result)

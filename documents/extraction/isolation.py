@@ -79,6 +79,33 @@ def _group_rss(pgid: int) -> int:
     return total
 
 
+@contextlib.contextmanager
+def _children_allowed():
+    """Let a daemonic process (a Celery prefork worker) start the extraction child.
+
+    multiprocessing refuses children to daemonic processes, and Celery's prefork pool runs tasks
+    in daemonic ones (https://github.com/celery/celery/issues/4525). The child is ours: it is
+    daemonic itself, in its own process group, and killed by this class, so lifting the flag for
+    the start leaves nothing behind.
+    """
+    from multiprocessing.process import AuthenticationString
+
+    config = multiprocessing.current_process()._config
+    daemon = config.pop("daemon", None)
+    authkey = config.get("authkey")
+    # billiard's pool processes carry billiard's AuthenticationString, which the spawn start
+    # method cannot pickle; give the child the same key in multiprocessing's own type.
+    if authkey is not None and type(authkey) is not AuthenticationString:
+        config["authkey"] = AuthenticationString(bytes(authkey))
+    try:
+        yield
+    finally:
+        if daemon is not None:
+            config["daemon"] = daemon
+        if authkey is not None:
+            config["authkey"] = authkey
+
+
 class IsolatedExtractor:
     """An extractor that runs another one in a reusable spawned child, with limits."""
 
@@ -110,13 +137,14 @@ class IsolatedExtractor:
         parent_conn, child_conn = self._context.Pipe()
         # RLIMIT_DATA is a backstop well above the watched limit: the watchdog reports clearly.
         data_limit = 4 * self.max_memory_bytes if self.max_memory_bytes else 0
-        process = self._context.Process(
-            target=_child_main,
-            args=(child_conn, self.engine, self.options, data_limit),
-            name="zhiku-extraction",
-            daemon=True,
-        )
-        process.start()
+        with _children_allowed():
+            process = self._context.Process(
+                target=_child_main,
+                args=(child_conn, self.engine, self.options, data_limit),
+                name="zhiku-extraction",
+                daemon=True,
+            )
+            process.start()
         child_conn.close()
         self._process, self._conn, self._served = process, parent_conn, 0
 

@@ -283,3 +283,20 @@ def test_zip_is_an_accepted_upload_type(rnd_engineer):
         actor=rnd_engineer, uploaded=upload("a.zip", buffer.getvalue())
     )
     assert document.mime_type == "application/zip"
+
+
+def test_an_unexpected_extractor_fault_marks_the_document_failed(
+    rnd_engineer, monkeypatch, django_capture_on_commit_callbacks
+):
+    document = actions.upload_document(actor=rnd_engineer, uploaded=upload("a.txt", b"text"))
+
+    class Broken:
+        def extract(self, path, password=None):
+            raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr("documents.extraction.get_extractor", lambda: Broken())
+    with pytest.raises(AssertionError):
+        extract_document_task.apply(args=[document.pk]).get()
+    document.refresh_from_db()
+    assert document.extraction_status == ExtractionStatus.FAILED
+    assert "daemonic" in document.extraction_error

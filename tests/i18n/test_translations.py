@@ -96,14 +96,14 @@ def _env():
 
 def test_every_msgid_in_the_code_is_in_the_chinese_catalog(fresh_catalog):
     committed = read_po(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po")
-    missing = sorted(msgid for msgid in fresh_catalog if msgid not in committed)
+    missing = sorted((msgid for msgid in fresh_catalog if msgid not in committed), key=str)
     assert missing == [], f"run makemessages and translate: {missing[:20]}"
 
 
 def test_every_chinese_entry_is_translated():
     committed = read_po(LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po")
     assert len(committed) > 50
-    untranslated = sorted(msgid for msgid, msgstr in committed.items() if not msgstr)
+    untranslated = sorted((msgid for msgid, msgstr in committed.items() if not msgstr), key=str)
     assert untranslated == []
 
 

@@ -172,3 +172,38 @@ def test_worker_executes_enqueued_tasks_and_beat_reaches_it(
     html = client.get("/ops/status/").content.decode()
     for service in ("worker", "beat", "scheduled_tasks"):
         assert f'data-service="{service}" data-alive="true"' in html
+
+
+def test_worker_extracts_an_uploaded_document(
+    celery_processes, settings, tmp_path, rnd_engineer, monkeypatch
+):
+    """The prefork worker's pool processes are daemonic; extraction must still start its child."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.models import Collection
+
+    from documents import actions
+    from documents.models import ExtractionStatus, KnowledgeDocument
+
+    producer, log_path, processes = celery_processes
+    settings.MEDIA_ROOT = tmp_path / "var" / "media"  # the worker's data directory
+    if not Collection.objects.exists():  # the transactional flush removed the migrated root
+        Collection.add_root(name="Root")
+    # Send the task to the real worker ourselves instead of running it eagerly in this process.
+    monkeypatch.setattr(actions, "_enqueue_extraction", lambda pk: None)
+    document = actions.upload_document(
+        actor=rnd_engineer,
+        uploaded=SimpleUploadedFile("冷却液.txt", "冷却液更换周期为两年".encode("gbk")),
+    )
+    producer.send_task("documents.tasks.extract_document_task", args=[document.pk])
+    _wait_until(
+        lambda: (
+            KnowledgeDocument.objects.get(pk=document.pk).extraction_status
+            != ExtractionStatus.PENDING
+        ),
+        "the extraction by the worker",
+        log_path,
+        processes,
+    )
+    document.refresh_from_db()
+    assert document.extraction_status == ExtractionStatus.EXTRACTED, document.extraction_error
+    assert "冷却液更换周期为两年" in document.extracted_text
