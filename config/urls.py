@@ -20,6 +20,8 @@ urlpatterns = [
     path("ops/status/", ops_views.system_status, name="ops_status"),
     path("ops/health/", ops_views.health, name="ops_health"),
     path("docs/", include("documents.urls")),
+    path("kb/faq-import/", include("kb.faq_import_urls")),
+    path("kb/feedback/", include("kb.feedback_urls")),
 ]
 
 if settings.KB_SERVE_MEDIA_IMAGES:

@@ -196,3 +196,6 @@ class CaseHistoryPage(KnowledgePage):
     class Meta:
         verbose_name = _("case history")
         verbose_name_plural = _("case histories")
+
+
+from kb.feedback_models import PageFeedback  # noqa: E402,F401

@@ -1,5 +1,8 @@
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 
 from permissions.models import ProtectedContent
 from permissions.policy import can_read
@@ -14,3 +17,17 @@ def enforce_confidentiality(page, request, serve_args, serve_kwargs):
     """
     if isinstance(page, ProtectedContent) and not can_read(request.user, page):
         raise Http404
+
+
+class FAQImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        from kb.faq_import.access import can_import_faqs
+
+        return can_import_faqs(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_faq_import_menu_item():
+    return FAQImportMenuItem(
+        _("Import FAQs"), reverse("faq_import:start"), icon_name="table", order=420
+    )
