@@ -52,7 +52,8 @@ run: prepare
 	$(MANAGE) run_zhiku
 
 # Chromium for the browser tests, gettext for the translation tests, tesseract with its Chinese
-# data for OCR; installed only as root (CI), otherwise those tests skip themselves.
+# data for OCR and a CJK font to draw the OCR test image; installed only as root (CI), otherwise
+# those tests skip themselves.
 system-test-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -60,6 +61,8 @@ system-test-deps:
 	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr"; \
 	ls /usr/share/tesseract-ocr/*/tessdata/chi_sim.traineddata >/dev/null 2>&1 \
 		|| missing="$$missing tesseract-ocr-chi-sim"; \
+	ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 \
+		|| missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing$$missing"; \
