@@ -210,6 +210,8 @@ KB_SEARCH_INDEX_DIR = env.get_path("KB_SEARCH_INDEX_DIR", DATA_DIR / "index")
 KB_TIKA_SERVER_URL = env.get_url("KB_TIKA_SERVER_URL", ("http", "https"))
 KB_EXTRACTION_TIMEOUT = env.get_int("KB_EXTRACTION_TIMEOUT", 120, minimum=1)
 KB_EXTRACTION_MAX_BYTES = env.get_int("KB_EXTRACTION_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
+# Seconds an extraction child may sit idle in a worker before it is stopped to free its memory.
+KB_EXTRACTION_IDLE_SECONDS = env.get_int("KB_EXTRACTION_IDLE_SECONDS", 120, minimum=1)
 KB_MAX_UPLOAD_MB = env.get_int("KB_MAX_UPLOAD_MB", 200, minimum=1)
 KB_TRASH_DAYS = env.get_int("KB_TRASH_DAYS", 30, minimum=1)
 # Bulk import of zip archives: limits against zip bombs (documents/importing/).

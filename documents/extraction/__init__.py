@@ -66,6 +66,12 @@ def get_extractor() -> IsolatedExtractor:
     with _lock:
         extractor = _shared.get(key)
         if extractor is None:
-            extractor = IsolatedExtractor(engine, options, timeout=timeout, max_memory_bytes=memory)
+            extractor = IsolatedExtractor(
+                engine,
+                options,
+                timeout=timeout,
+                max_memory_bytes=memory,
+                idle_seconds=settings.KB_EXTRACTION_IDLE_SECONDS,
+            )
             _shared[key] = extractor
         return extractor

@@ -118,6 +118,7 @@ class IsolatedExtractor:
         max_memory_bytes: int | None = 1536 * 1024 * 1024,
         max_tasks: int = 500,
         start_method: str = "spawn",
+        idle_seconds: float | None = None,
     ):
         self.engine = engine
         self.options = dict(options or {})
@@ -130,6 +131,11 @@ class IsolatedExtractor:
         self._conn: Connection | None = None
         self._owner_pid = os.getpid()
         self._served = 0
+        # An idle worker should not keep a Tika child (~200 MB) alive for hours: stop it after
+        # `idle_seconds` without work; the next file starts a new one (~1.2 s).
+        self.idle_seconds = idle_seconds
+        self._uses = 0
+        self._idle_timer: threading.Timer | None = None
 
     # --- child management ---------------------------------------------------------------------
 
@@ -190,6 +196,7 @@ class IsolatedExtractor:
     ) -> ExtractionResult:
         """Extract one file in the child; a crash, hang or memory blow-up becomes a failure."""
         with self._lock:
+            self._uses += 1
             if os.getpid() != self._owner_pid:
                 # Forked after the child was started: the pipe belongs to the parent process.
                 self._process = self._conn = None
@@ -204,7 +211,23 @@ class IsolatedExtractor:
             elif self._served >= self.max_tasks:
                 # Recycle a long-lived child: native engines can leak between files.
                 self._stop_child()
+            self._arm_idle_timer()
             return result
+
+    def _arm_idle_timer(self) -> None:
+        if not self.idle_seconds:
+            return
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        timer = threading.Timer(self.idle_seconds, self._stop_if_idle, args=(self._uses,))
+        timer.daemon = True
+        timer.start()
+        self._idle_timer = timer
+
+    def _stop_if_idle(self, uses: int) -> None:
+        with self._lock:
+            if self._uses == uses and os.getpid() == self._owner_pid:
+                self._stop_child()
 
     def _round_trip(self, path: str, password: str | None) -> ExtractionResult:
         assert self._conn is not None and self._process is not None

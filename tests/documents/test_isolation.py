@@ -115,3 +115,20 @@ def test_parent_process_never_loads_in_process_tika(tmp_path):
 
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip() == "ok"
+
+
+def test_an_idle_child_is_stopped_to_free_its_memory(tmp_path):
+    extractor = IsolatedExtractor(
+        ENGINE, {"max_chars": 1000}, timeout=5, max_memory_bytes=300 << 20, idle_seconds=0.5
+    )
+    try:
+        assert extractor.extract(_file(tmp_path, "a.txt")).status == Status.EXTRACTED
+        child = extractor._process
+        assert child.is_alive()
+        child.join(5)  # the idle timer stops it
+        assert not child.is_alive()
+        # The next file starts a new child.
+        assert extractor.extract(_file(tmp_path, "b.txt")).status == Status.EXTRACTED
+        assert extractor._process is not None and extractor._process.pid != child.pid
+    finally:
+        extractor.close()
