@@ -31,3 +31,26 @@ def register_faq_import_menu_item():
     return FAQImportMenuItem(
         _("Import FAQs"), reverse("faq_import:start"), icon_name="table", order=420
     )
+
+
+class ReviewDueMenuItem(MenuItem):
+    def is_shown(self, request):
+        from permissions.policy import can_manage_knowledge
+
+        return can_manage_knowledge(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_review_due_url():
+    from django.urls import path
+
+    from kb.review import review_due
+
+    return [path("review-due/", review_due, name="kb_review_due")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_review_due_menu_item():
+    return ReviewDueMenuItem(
+        _("Review due"), reverse("kb_review_due"), icon_name="calendar", order=430
+    )

@@ -257,6 +257,16 @@ def can_edit_in_trash(user, obj) -> bool:
     return _owner_id(obj) == user.pk
 
 
+def can_manage_knowledge(user) -> bool:
+    """Return True for knowledge managers and administrators (review lists, statistics)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (
+        is_internal(user)
+        and (has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR))
+    )
+
+
 def may_purge(user) -> bool:
     """Return True for users who may delete items from the recycle bin for good."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -1,0 +1,47 @@
+"""Stale knowledge: pages whose review date has passed, for the people who keep the KB alive."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage
+from permissions.policy import can_manage_knowledge, visible_to
+
+REVIEWED_MODELS = (ArticlePage, FAQPage, CaseHistoryPage, CategoryPage)
+
+
+def list_pages_due_for_review(viewer, *, until: date):
+    """Return the knowledge pages `viewer` may see whose review date is on or before `until`."""
+    pages = []
+    for model in REVIEWED_MODELS:
+        queryset = visible_to(viewer, model.objects.filter(review_date__lte=until))
+        pages.extend(queryset.select_related("owner"))
+    return sorted(pages, key=lambda page: (page.review_date, page.title))
+
+
+def review_due(request):
+    """List overdue pages, or those due within 30 days, with who owns them."""
+    if not can_manage_knowledge(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    upcoming = request.GET.get("window") == "30"
+    until = today + timedelta(days=30) if upcoming else today
+    pages = list_pages_due_for_review(request.user, until=until)
+    page = Paginator(pages, 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "kb/admin/review_due.html",
+        {
+            "page_title": _("Review due"),
+            "page": page,
+            "today": today,
+            "upcoming": upcoming,
+            "count": len(pages),
+        },
+    )

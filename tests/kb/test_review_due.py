@@ -1,0 +1,62 @@
+"""The review-due list shows stale knowledge to its keepers, and only what they may see."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from kb.models import ArticlePage
+from permissions.models import Confidentiality
+from tests.permissions.conftest import make_article, make_category
+
+pytestmark = pytest.mark.django_db
+
+
+def _article(category, title, days, **protection):
+    page = make_article(category, **protection)
+    ArticlePage.objects.filter(pk=page.pk).update(
+        title=title, review_date=timezone.localdate() + timedelta(days=days)
+    )
+    return page
+
+
+@pytest.fixture
+def stale_pages(rnd_engineer):
+    category = make_category()
+    _article(category, "过期的内部文章", -10, confidentiality=Confidentiality.INTERNAL)
+    _article(
+        category,
+        "过期的机密文章",
+        -5,
+        confidentiality=Confidentiality.CONFIDENTIAL,
+        users=[rnd_engineer],
+    )
+    _article(category, "下周到期的文章", 7, confidentiality=Confidentiality.PUBLIC)
+    _article(category, "明年到期的文章", 300, confidentiality=Confidentiality.PUBLIC)
+
+
+def test_knowledge_managers_see_overdue_pages_they_may_see(client, knowledge_manager, stale_pages):
+    client.force_login(knowledge_manager)
+    html = client.get("/admin/review-due/").content.decode()
+    assert "过期的内部文章" in html
+    assert "过期的机密文章" not in html  # confidential, not named: not even its title
+    assert 'data-count="1"' in html
+    assert "下周到期的文章" not in html
+
+    html = client.get("/admin/review-due/?window=30").content.decode()
+    assert "下周到期的文章" in html and "明年到期的文章" not in html
+    assert 'data-count="2"' in html
+
+
+def test_superusers_see_every_overdue_page(client, administrator, stale_pages):
+    client.force_login(administrator)
+    html = client.get("/admin/review-due/").content.decode()
+    assert "过期的机密文章" in html and 'data-count="2"' in html
+
+
+@pytest.mark.parametrize("who", ["agent", "rnd_engineer", "trainer"])
+def test_other_staff_may_not_open_the_list(request, client, who, stale_pages):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get("/admin/review-due/")
+    assert response.status_code in (302, 403)
+    assert "过期的内部文章" not in response.content.decode()
