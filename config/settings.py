@@ -318,9 +318,7 @@ else:
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
-    # The transport fails on a missing folder, in producers (web) and consumers (worker) alike.
-    for _folder in ("queue", "control", "processed"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # The folders are created when Celery is configured (config/celery.py), not at import.
     CELERY_RESULT_BACKEND = f"db+sqlite:///{DATA_DIR / 'celery-results.sqlite3'}"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,25 +42,33 @@ class DuplicateDocument(Exception):
 
 @dataclass
 class FileFacts:
-    checksum: str
+    checksum: str  # SHA-256, ours
     size: int
-    extension: str
+    sha1: str  # Wagtail's file_hash, from the same read
+    extension: str = ""
 
 
-def _read_facts(uploaded, filename: str) -> FileFacts:
-    digest = hashlib.sha256()
-    size = 0
-    uploaded.seek(0)
-    for chunk in iter(lambda: uploaded.read(1024 * 1024), b""):
-        digest.update(chunk)
+def read_facts(handle, filename: str = "") -> FileFacts:
+    """Hash a file once for both digests and measure it, reading from its start."""
+    sha256, sha1, size = hashlib.sha256(), hashlib.sha1(), 0
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        sha256.update(chunk)
+        sha1.update(chunk)
         size += len(chunk)
-    uploaded.seek(0)
-    return FileFacts(digest.hexdigest(), size, Path(filename).suffix.lower().lstrip("."))
+    handle.seek(0)
+    extension = Path(filename).suffix.lower().lstrip(".")
+    return FileFacts(sha256.hexdigest(), size, sha1.hexdigest(), extension)
+
+
+def accepted_extensions() -> set[str]:
+    """Return the accepted upload extensions, lower case and without the dot."""
+    return {ext.lower().lstrip(".") for ext in settings.KB_UPLOAD_EXTENSIONS}
 
 
 def validate_upload(uploaded, filename: str) -> FileFacts:
     """Return checksum, size and extension of an upload, or raise UploadRejected with a reason."""
-    facts = _read_facts(uploaded, filename)
+    facts = read_facts(uploaded, filename)
     limit = settings.KB_MAX_UPLOAD_MB * 1024 * 1024
     if facts.size == 0:
         raise UploadRejected(_("“%(name)s” is empty.") % {"name": filename}, code="empty")
@@ -69,8 +78,7 @@ def validate_upload(uploaded, filename: str) -> FileFacts:
             % {"name": filename, "limit": settings.KB_MAX_UPLOAD_MB},
             code="too_large",
         )
-    allowed = {ext.lower().lstrip(".") for ext in settings.KB_UPLOAD_EXTENSIONS}
-    if facts.extension not in allowed:
+    if facts.extension not in accepted_extensions():
         raise UploadRejected(
             _("Files of type “.%(ext)s” are not accepted (“%(name)s”).")
             % {"ext": facts.extension or "?", "name": filename},
@@ -79,7 +87,8 @@ def validate_upload(uploaded, filename: str) -> FileFacts:
     return facts
 
 
-def _sniff_mime(path: str) -> str:
+def sniff_mime(path: str) -> str:
+    """Return the content type of a stored file, as its bytes say; octet-stream if unsure."""
     from documents.extraction.sniff import guess_mime
 
     try:
@@ -95,51 +104,66 @@ def find_duplicate(viewer, checksum: str) -> KnowledgeDocument | None:
     return visible_to(viewer, candidates).order_by("pk").first()
 
 
-def _store_version(
-    *, actor, document, uploaded, filename, facts, comment, stored_files, restored_from=None
-):
-    number = (
-        document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    ) + 1
+def next_version_number(document) -> int:
+    """Return the number the next version of `document` gets (call with the row locked)."""
+    latest = document.versions.order_by("-number").values_list("number", flat=True).first()
+    return (latest or 0) + 1
+
+
+def _store_version(*, actor, document, uploaded, filename, facts, comment, stored_files):
     version = DocumentVersion(
         document=document,
-        number=number,
+        number=next_version_number(document),
         original_filename=os.path.basename(filename)[:255],
         file_size=facts.size,
         checksum=facts.checksum,
         comment=comment[:500],
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
-        restored_from=restored_from,
     )
     version.file.save(os.path.basename(filename), File(uploaded), save=False)
     stored_files.append(version.file.name)
-    version.mime_type = _sniff_mime(version.file.path)
+    version.mime_type = sniff_mime(version.file.path)
     version.save()
     return version
 
 
-def _make_current(document, version, *, reset_extraction=True):
-    document.file.name = version.file.name
+def make_version_current(document, version, *, file_hash: str | None = None) -> None:
+    """Point a locked `document` at `version`'s file and queue the extraction of its text.
+
+    `file_hash` is Wagtail's SHA-1 of the file when the caller has just read it; otherwise the
+    stored file is read for it.
+    """
+    if file_hash is None:
+        try:
+            with version.file.open("rb") as handle:
+                file_hash = read_facts(handle).sha1
+        except OSError:
+            logger.exception("Could not hash %s", version.file.name)
+            file_hash = ""
+    fields = [
+        "file_size",
+        "checksum",
+        "mime_type",
+        "file_hash",
+        "extraction_status",
+        "extraction_error",
+        "extracted_text",
+        "extraction_attempts",
+    ]
+    if document.file.name != version.file.name:
+        # Saving "file" makes signal_handlers check the history; not when it already is the file.
+        document.file.name = version.file.name
+        fields.append("file")
     document.file_size = version.file_size
     document.checksum = version.checksum
     document.mime_type = version.mime_type
-    document.file_hash = ""  # Wagtail's SHA-1, recomputed below from the stored file
-    fields = ["file", "file_size", "checksum", "mime_type", "file_hash"]
-    if reset_extraction:
-        document.extraction_status = ExtractionStatus.PENDING
-        document.extraction_error = ""
-        document.extracted_text = ""
-        document.extraction_attempts = 0
-        fields += ["extraction_status", "extraction_error", "extracted_text", "extraction_attempts"]
-    try:
-        with document.open_file() as handle:
-            sha1 = hashlib.sha1()
-            for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                sha1.update(chunk)
-            document.file_hash = sha1.hexdigest()
-    except OSError:
-        logger.exception("Could not hash %s", document.file.name)
+    document.file_hash = file_hash
+    document.extraction_status = ExtractionStatus.PENDING
+    document.extraction_error = ""
+    document.extracted_text = ""
+    document.extraction_attempts = 0
     document.save(update_fields=fields)
+    _enqueue_extraction(document.pk)
 
 
 def _enqueue_extraction(document_id: int) -> None:
@@ -178,29 +202,23 @@ def upload_document(
         existing = find_duplicate(actor, facts.checksum)
         if existing is not None:
             raise DuplicateDocument(existing)
-    stored_files: list[str] = []
-    try:
-        with transaction.atomic(durable=True):
-            document = _create_document(
-                actor=actor,
-                uploaded=uploaded,
-                filename=filename,
-                facts=facts,
-                title=title,
-                description=description,
-                category=category,
-                collection=collection,
-                confidentiality=confidentiality,
-                owning_departments=owning_departments,
-                source_path=source_path,
-                comment=comment,
-                stored_files=stored_files,
-                request=request,
-            )
-    except BaseException:
-        _delete_files(stored_files)
-        raise
-    return document
+    with _files_removed_on_failure() as stored_files, transaction.atomic(durable=True):
+        return _create_document(
+            actor=actor,
+            uploaded=uploaded,
+            filename=filename,
+            facts=facts,
+            title=title,
+            description=description,
+            category=category,
+            collection=collection,
+            confidentiality=confidentiality,
+            owning_departments=owning_departments,
+            source_path=source_path,
+            comment=comment,
+            stored_files=stored_files,
+            request=request,
+        )
 
 
 def _delete_files(names) -> None:
@@ -212,6 +230,17 @@ def _delete_files(names) -> None:
             default_storage.delete(name)
         except OSError:
             logger.exception("Could not delete %s", name)
+
+
+@contextmanager
+def _files_removed_on_failure():
+    """Yield a list for the names of files a write stores; delete them if the write fails."""
+    stored_files: list[str] = []
+    try:
+        yield stored_files
+    except BaseException:
+        _delete_files(stored_files)
+        raise
 
 
 def _create_document(
@@ -274,7 +303,7 @@ def _add_version(
         comment=comment,
         stored_files=stored_files,
     )
-    _make_current(document, version)
+    make_version_current(document, version, file_hash=facts.sha1)
     log_audit_event(
         actor=actor,
         action=action,
@@ -287,7 +316,6 @@ def _add_version(
             "sha256": facts.checksum,
         },
     )
-    _enqueue_extraction(document.pk)
     return version
 
 
@@ -299,25 +327,19 @@ def add_document_version(
         raise PermissionDenied
     filename = filename or getattr(uploaded, "name", "") or "upload"
     facts = validate_upload(uploaded, filename)
-    stored_files: list[str] = []
-    try:
-        with transaction.atomic(durable=True):
-            document = KnowledgeDocument.objects.select_for_update().get(pk=document.pk)
-            version = _add_version(
-                actor=actor,
-                document=document,
-                uploaded=uploaded,
-                filename=filename,
-                facts=facts,
-                comment=comment,
-                stored_files=stored_files,
-                request=request,
-                action="document.add_version",
-            )
-    except BaseException:
-        _delete_files(stored_files)
-        raise
-    return version
+    with _files_removed_on_failure() as stored_files, transaction.atomic(durable=True):
+        document = KnowledgeDocument.objects.select_for_update().get(pk=document.pk)
+        return _add_version(
+            actor=actor,
+            document=document,
+            uploaded=uploaded,
+            filename=filename,
+            facts=facts,
+            comment=comment,
+            stored_files=stored_files,
+            request=request,
+            action="document.add_version",
+        )
 
 
 def restore_document_version(*, actor, document, version, request=None) -> DocumentVersion:
@@ -326,10 +348,9 @@ def restore_document_version(*, actor, document, version, request=None) -> Docum
         raise PermissionDenied
     with transaction.atomic(durable=True):
         document = KnowledgeDocument.objects.select_for_update().get(pk=document.pk)
-        number = document.versions.order_by("-number").values_list("number", flat=True).first()
         restored = DocumentVersion.objects.create(
             document=document,
-            number=number + 1,
+            number=next_version_number(document),
             file=version.file.name,
             original_filename=version.original_filename,
             file_size=version.file_size,
@@ -339,7 +360,7 @@ def restore_document_version(*, actor, document, version, request=None) -> Docum
             uploaded_by=actor,
             restored_from=version.number,
         )
-        _make_current(document, restored)
+        make_version_current(document, restored)
         log_audit_event(
             actor=actor,
             action="document.restore_version",
@@ -347,7 +368,6 @@ def restore_document_version(*, actor, document, version, request=None) -> Docum
             request=request,
             extra={"restored": version.number, "new": restored.number},
         )
-        _enqueue_extraction(document.pk)
     return restored
 
 
@@ -365,6 +385,13 @@ def request_extraction(*, actor, document, request=None) -> None:
         _enqueue_extraction(document.pk)
 
 
+def can_supply_password(actor, document) -> bool:
+    """Return True when `actor` may type the password of `document`: its uploader, or a superuser."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return actor.is_superuser or document.uploaded_by_user_id == actor.pk
+
+
 def extract_with_password(*, actor, document, password: str, request=None) -> KnowledgeDocument:
     """Extract an encrypted document once with the password its uploader supplies.
 
@@ -373,9 +400,7 @@ def extract_with_password(*, actor, document, password: str, request=None) -> Kn
     """
     from documents.extraction import get_extractor
 
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied
-    if not (actor.is_superuser or document.uploaded_by_user_id == actor.pk):
+    if not can_supply_password(actor, document):
         raise PermissionDenied
     result = get_extractor().extract(document.file.path, password=password)
     from documents.tasks import save_extraction_result
@@ -437,18 +462,28 @@ def purge_document(*, actor, document, request=None) -> None:
 
 def list_trash_for_viewer(viewer):
     """Return the documents in the recycle bin that `viewer` may see and restore."""
-    in_trash = KnowledgeDocument.objects.filter(deleted_at__isnull=False).order_by("-deleted_at")
+    in_trash = (
+        KnowledgeDocument.objects.filter(deleted_at__isnull=False)
+        .select_related("deleted_by", "collection")
+        .prefetch_related("owning_departments", "allowed_groups", "allowed_users")
+        .order_by("-deleted_at")
+    )
     return [document for document in in_trash if can_edit_in_trash(viewer, document)]
 
 
 __all__ = [
     "DuplicateDocument",
     "UploadRejected",
+    "accepted_extensions",
     "add_document_version",
+    "can_supply_password",
     "extract_with_password",
     "find_duplicate",
     "list_trash_for_viewer",
+    "make_version_current",
+    "next_version_number",
     "purge_document",
+    "read_facts",
     "request_extraction",
     "restore_document",
     "restore_document_version",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from documents.actions import accepted_extensions
 from documents.models import ExtractionStatus
 from permissions.models import Confidentiality, Department
 from permissions.policy import visible_to
@@ -88,7 +88,7 @@ class MultipleFileField(forms.FileField):
 
 def upload_accept_attribute() -> str:
     """Return the `accept` attribute listing the accepted extensions, for the file chooser."""
-    return ",".join(f".{ext.lower().lstrip('.')}" for ext in settings.KB_UPLOAD_EXTENSIONS)
+    return ",".join(f".{ext}" for ext in sorted(accepted_extensions()))
 
 
 class AudienceForm(forms.Form):

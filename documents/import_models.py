@@ -152,7 +152,3 @@ class ImportItem(models.Model):
 
     def __str__(self):
         return self.relative_path
-
-    @property
-    def done(self) -> bool:
-        return self.status != ImportItemStatus.PENDING

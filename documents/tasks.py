@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from celery import shared_task
 from django.conf import settings
@@ -133,9 +134,7 @@ def reconcile_document_versions_task(document_id: int) -> str:
     every file in the version history and queues its extraction. Nothing to do when the current
     file already is the latest version, so it is safe to repeat.
     """
-    import hashlib
-
-    from documents.extraction.sniff import guess_mime
+    from documents.actions import make_version_current, next_version_number, read_facts, sniff_mime
     from documents.models import DocumentVersion
     from permissions.actions import log_audit_event
 
@@ -146,49 +145,27 @@ def reconcile_document_versions_task(document_id: int) -> str:
         latest = document.versions.order_by("-number").first()
         if latest is not None and latest.file.name == document.file.name:
             return "in step"
-        digest = hashlib.sha256()
-        size = 0
         try:
             with document.file.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-                    digest.update(chunk)
-                    size += len(chunk)
+                facts = read_facts(handle)
         except OSError:
             logger.exception("Document %s has no readable file", document_id)
             return "unreadable"
-        from pathlib import Path
-
         version = DocumentVersion.objects.create(
             document=document,
-            number=(latest.number + 1) if latest else 1,
+            number=next_version_number(document),
             file=document.file.name,
             original_filename=Path(document.file.name).name[:255],
-            file_size=size,
-            checksum=digest.hexdigest(),
-            mime_type=guess_mime(Path(document.file.path)),
+            file_size=facts.size,
+            checksum=facts.checksum,
+            mime_type=sniff_mime(document.file.path),
             uploaded_by=document.uploaded_by_user if latest is None else None,
         )
-        document.checksum = version.checksum
-        document.file_size = size
-        document.mime_type = version.mime_type
-        document.extraction_status = ExtractionStatus.PENDING
-        document.extraction_error = ""
-        document.extracted_text = ""
-        document.save(
-            update_fields=[
-                "checksum",
-                "file_size",
-                "mime_type",
-                "extraction_status",
-                "extraction_error",
-                "extracted_text",
-            ]
-        )
+        make_version_current(document, version, file_hash=facts.sha1)
         log_audit_event(
             actor=version.uploaded_by,
             action="document.add_version",
             obj=document,
             extra={"version": version.number, "via": "wagtail-admin"},
         )
-        transaction.on_commit(lambda: extract_document_task.delay(document_id))
     return f"version {version.number}"

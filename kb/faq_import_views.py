@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kb.faq_import.access import can_import_faqs
 from kb.faq_import.actions import import_faqs, preview_faq_import
 from kb.faq_import.forms import FaqImportForm
 from kb.faq_import.parsing import FaqFileError
@@ -22,10 +21,11 @@ from kb.faq_import.stash import (
 )
 from kb.faq_import.validation import ERROR, STATUS_LABELS, ImportOptions
 from permissions.access import ItemNotFound
+from permissions.policy import can_manage_knowledge
 
 
 def _require_importer(request) -> None:
-    if not can_import_faqs(request.user):
+    if not can_manage_knowledge(request.user):
         raise PermissionDenied
 
 

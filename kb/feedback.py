@@ -21,8 +21,7 @@ from django.utils import timezone
 
 from kb.feedback_models import COMMENT_MAX_LENGTH, PageFeedback
 from permissions.actions import log_audit_event
-from permissions.policy import has_role, is_internal, visible_to
-from permissions.roles import Role
+from permissions.policy import is_internal, visible_to
 
 # Anonymous votes allowed per client IP address and hour; override with KB_FEEDBACK_RATE_PER_HOUR.
 DEFAULT_RATE_PER_HOUR = 30
@@ -141,17 +140,6 @@ def mark_feedback_handled(*, actor, feedback, handled: bool = True, request=None
 # Selectors
 
 
-def can_review_feedback(user) -> bool:
-    """Return True for the users who work through readers' comments: knowledge managers."""
-    if not is_internal(user):
-        return False
-    return (
-        user.is_superuser
-        or has_role(user, Role.KNOWLEDGE_MANAGER)
-        or has_role(user, Role.ADMINISTRATOR)
-    )
-
-
 def _visible_page_q(viewer) -> Q:
     return reduce(
         or_,
@@ -198,6 +186,7 @@ class PageFeedbackState:
     vote: PageFeedback | None
     helpful_count: int | None
     not_helpful_count: int | None
+    comment_max_length = COMMENT_MAX_LENGTH  # for the form's textarea
 
 
 def get_page_feedback_state(request, page) -> PageFeedbackState:

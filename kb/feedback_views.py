@@ -22,6 +22,7 @@ from wagtail.models import Page
 from kb import feedback as kb_feedback
 from kb.feedback_models import COMMENT_MAX_LENGTH
 from permissions.access import ItemNotFound, access_item_by_id
+from permissions.policy import can_manage_knowledge
 
 FEEDBACK_PER_PAGE = 50
 STATUS_CHOICES = (
@@ -102,7 +103,7 @@ def submit_page_feedback(request, page_id):
 
 
 def _require_reviewer(request):
-    if not kb_feedback.can_review_feedback(request.user):
+    if not can_manage_knowledge(request.user):
         raise PermissionDenied
 
 

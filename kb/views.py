@@ -12,7 +12,7 @@ from django.shortcuts import render
 from customers.models import Customer
 from customers.tickets.models import Ticket, TicketStatus
 from kb.models import ArticlePage, CaseHistoryPage, FAQPage
-from permissions.policy import visible_to
+from permissions.policy import has_role, visible_to
 from permissions.roles import Role
 
 SEARCH_LIMIT_PER_TYPE = 50
@@ -91,8 +91,7 @@ def ticket_list(request):
 def portal(request):
     """Show the user's own portal: profile, roles, and for customers their accounts and tickets."""
     user = request.user
-    role_names = set(user.groups.values_list("name", flat=True))
-    roles = [role.label for role in Role if role.value in role_names]
+    roles = [role.label for role in Role if has_role(user, role)]
     customers = visible_to(user, Customer.objects.filter(portal_users=user)).order_by("name")
     tickets = (
         visible_to(user, Ticket.objects.filter(customer__portal_users=user))

@@ -5,7 +5,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from permissions.models import ProtectedContent
-from permissions.policy import can_read
+from permissions.policy import can_manage_knowledge, can_read
 
 
 @hooks.register("before_serve_page")
@@ -19,25 +19,18 @@ def enforce_confidentiality(page, request, serve_args, serve_kwargs):
         raise Http404
 
 
-class FAQImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        from kb.faq_import.access import can_import_faqs
+class KnowledgeManagerMenuItem(MenuItem):
+    """A menu entry shown to knowledge managers and administrators only."""
 
-        return can_import_faqs(request.user)
+    def is_shown(self, request):
+        return can_manage_knowledge(request.user)
 
 
 @hooks.register("register_admin_menu_item")
 def register_faq_import_menu_item():
-    return FAQImportMenuItem(
+    return KnowledgeManagerMenuItem(
         _("Import FAQs"), reverse("faq_import:start"), icon_name="table", order=420
     )
-
-
-class ReviewDueMenuItem(MenuItem):
-    def is_shown(self, request):
-        from permissions.policy import can_manage_knowledge
-
-        return can_manage_knowledge(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -51,6 +44,6 @@ def register_review_due_url():
 
 @hooks.register("register_admin_menu_item")
 def register_review_due_menu_item():
-    return ReviewDueMenuItem(
+    return KnowledgeManagerMenuItem(
         _("Review due"), reverse("kb_review_due"), icon_name="calendar", order=430
     )

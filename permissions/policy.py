@@ -20,6 +20,7 @@ from functools import reduce
 from operator import or_
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 
 from permissions.models import Confidentiality, ProtectedContent
@@ -56,44 +57,67 @@ class ItemAudience:
 # The user's side
 
 
-def _role_names(user) -> set[str]:
-    cache = getattr(user, "_kb_role_names", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._kb_role_names = cache
-    return cache
+def _active(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _cached(user, name: str, compute):
+    """Return `compute()`, kept on the user object: loaded once per request or task, not per item."""
+    value = getattr(user, name, None)
+    if value is None:
+        value = compute()
+        setattr(user, name, value)
+    return value
+
+
+def _groups(user) -> dict:
+    """Return {pk: name} of the user's groups (roles are groups with stable names)."""
+    return _cached(user, "_kb_groups", lambda: dict(user.groups.values_list("pk", "name")))
+
+
+def _department_ids(user) -> list:
+    return _cached(
+        user, "_kb_department_ids", lambda: list(user.departments.values_list("pk", flat=True))
+    )
+
+
+def _holds_any(user, roles) -> bool:
+    names = _groups(user).values()
+    return any(role.value in names for role in roles)
 
 
 def is_internal(user) -> bool:
     """Return True for active staff: a superuser or a member of a staff role group."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return bool(_role_names(user) & {role.value for role in STAFF_ROLES})
+    return _active(user) and (user.is_superuser or _holds_any(user, STAFF_ROLES))
 
 
 def has_role(user, role: Role) -> bool:
     """Return True when an active user belongs to the group of `role`."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return role.value in _role_names(user)
+    return _active(user) and _holds_any(user, (role,))
+
+
+def _terms(user) -> frozenset[str]:
+    if not _active(user):
+        return frozenset({PUBLIC, OPEN})
+    if user.is_superuser:
+        return frozenset({ALL})
+    return _cached(user, "_kb_audience_terms", lambda: frozenset(_member_terms(user)))
+
+
+def _member_terms(user) -> set[str]:
+    terms = {PUBLIC, OPEN, AUTHENTICATED, _user(user.pk)}
+    terms.update(_group(pk) for pk in _groups(user))
+    if is_internal(user):
+        terms.add(STAFF)
+        terms.update(_dept(pk) for pk in _department_ids(user))
+        if has_role(user, Role.KNOWLEDGE_MANAGER):
+            terms.add(ANY_DEPARTMENT)
+    return terms
 
 
 def audience_terms(user) -> list[str]:
     """Return the tokens a search backend matches against an item's read and restrict lists."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return [PUBLIC, OPEN]
-    if user.is_superuser:
-        return [ALL]
-    terms = {PUBLIC, OPEN, AUTHENTICATED, _user(user.pk)}
-    terms.update(_group(pk) for pk in user.groups.values_list("pk", flat=True))
-    if is_internal(user):
-        terms.add(STAFF)
-        terms.update(_dept(pk) for pk in user.departments.values_list("pk", flat=True))
-        if has_role(user, Role.KNOWLEDGE_MANAGER):
-            terms.add(ANY_DEPARTMENT)
-    return sorted(terms)
+    return sorted(_terms(user))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,14 +221,12 @@ def item_audience(obj) -> ItemAudience:
 
 def can_view(user, obj) -> bool:
     """Return True when `user` may see `obj` (its title, its content, that it exists)."""
-    if user is None:
-        user = AnonymousUser()
     rule = _service_rule(type(obj))
     if rule is not None:
         return rule(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
     if not isinstance(obj, ProtectedContent):
         return False  # deny by default: a model the policy does not know is seen by no one
-    terms = set(audience_terms(user))
+    terms = _terms(user)
     audience = item_audience(obj)
     return bool(terms & audience.read) and bool(terms & audience.restrict)
 
@@ -215,9 +237,7 @@ def can_read(user, obj) -> bool:
     Only for serving a page, where Wagtail enforces its own view restrictions (with its login and
     password forms); everything else uses can_view.
     """
-    if user is None:
-        user = AnonymousUser()
-    return bool(set(audience_terms(user)) & item_audience(obj).read)
+    return bool(_terms(user) & item_audience(obj).read)
 
 
 def can_upload(user) -> bool:
@@ -225,20 +245,34 @@ def can_upload(user) -> bool:
     return is_internal(user)
 
 
+MANAGER_ROLES = frozenset({Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR})
+
+
+def can_manage_knowledge(user) -> bool:
+    """Return True for knowledge managers and administrators (review lists, statistics)."""
+    return _active(user) and (user.is_superuser or _holds_any(user, MANAGER_ROLES))
+
+
+def may_purge(user) -> bool:
+    """Return True for users who may delete items from the recycle bin for good."""
+    return can_manage_knowledge(user)
+
+
+def _may_change(user, obj, may_see) -> bool:
+    # Its owner, knowledge managers and administrators, provided `may_see` lets them see it.
+    if not is_internal(user):
+        return False
+    if user.is_superuser:
+        return True
+    return may_see(user, obj) and (can_manage_knowledge(user) or _owner_id(obj) == user.pk)
+
+
 def can_edit(user, obj) -> bool:
     """Return True when `user` may change a protected item: new versions, trash, restore.
 
     Its owner, knowledge managers and administrators may, provided they can see it at all.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if not is_internal(user) or not can_view(user, obj):
-        return False
-    if has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR):
-        return True
-    return _owner_id(obj) == user.pk
+    return _may_change(user, obj, can_view)
 
 
 def can_edit_in_trash(user, obj) -> bool:
@@ -246,35 +280,7 @@ def can_edit_in_trash(user, obj) -> bool:
 
     Its owner, knowledge managers and administrators may, if its confidentiality lets them read it.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if not is_internal(user) or not can_read(user, obj):
-        return False
-    if has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR):
-        return True
-    return _owner_id(obj) == user.pk
-
-
-def can_manage_knowledge(user) -> bool:
-    """Return True for knowledge managers and administrators (review lists, statistics)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or (
-        is_internal(user)
-        and (has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR))
-    )
-
-
-def may_purge(user) -> bool:
-    """Return True for users who may delete items from the recycle bin for good."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or (
-        is_internal(user)
-        and (has_role(user, Role.KNOWLEDGE_MANAGER) or has_role(user, Role.ADMINISTRATOR))
-    )
+    return _may_change(user, obj, can_read)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,11 +297,11 @@ def _read_q(user, model) -> Q:
             Confidentiality.DEPARTMENT,
         ]
     )
-    if user.is_authenticated and user.is_active:
+    if _active(user):
         through_users = model.allowed_users.through
         through_groups = model.allowed_groups.through
         src = model._meta.model_name
-        group_ids = list(user.groups.values_list("pk", flat=True))
+        group_ids = list(_groups(user))
         conditions.append(
             confidential
             & (
@@ -314,7 +320,7 @@ def _read_q(user, model) -> Q:
                 conditions.append(Q(confidentiality=Confidentiality.DEPARTMENT))
             else:
                 through_depts = model.owning_departments.through
-                dept_ids = list(user.departments.values_list("pk", flat=True))
+                dept_ids = _department_ids(user)
                 conditions.append(
                     Q(confidentiality=Confidentiality.DEPARTMENT)
                     & Q(
@@ -329,11 +335,20 @@ def _read_q(user, model) -> Q:
 def _failed_restriction_paths(user, restriction_model) -> list[str]:
     """Return the tree paths whose subtrees `user` may not see under `restriction_model`.
 
-    A node is judged by all restrictions on it and its ancestors combined, exactly as
-    item_audience does; judging each restriction alone would let a user who passes two group
-    restrictions with different groups see what can_view denies.
+    Kept on the user object like its groups, so a page that filters several listings loads the
+    restrictions once.
     """
-    terms = set(audience_terms(user))
+    return _cached(
+        user,
+        f"_kb_failed_{restriction_model._meta.model_name}_paths",
+        lambda: _judge_restrictions(_terms(user), restriction_model),
+    )
+
+
+def _judge_restrictions(terms, restriction_model) -> list[str]:
+    # A node is judged by all restrictions on it and its ancestors combined, exactly as
+    # item_audience does; judging each restriction alone would let a user who passes two group
+    # restrictions with different groups see what can_view denies.
     by_path: dict[str, list] = {}
     for restriction in restriction_model.objects.select_related().prefetch_related("groups"):
         target = getattr(restriction, "page", None) or restriction.collection
@@ -351,6 +366,14 @@ def _failed_restriction_paths(user, restriction_model) -> list[str]:
     return failed
 
 
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 def visible_to(user, queryset: QuerySet) -> QuerySet:
     """Filter `queryset` down to what `user` may see; unknown models yield nothing."""
     from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
@@ -363,19 +386,35 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
         return rule(user, queryset)
     if not issubclass(model, ProtectedContent):
         return queryset.none()
-    if user.is_authenticated and user.is_active and user.is_superuser:
+    if _active(user) and user.is_superuser:
         return queryset
     queryset = queryset.filter(_read_q(user, model))
     if issubclass(model, Page):
         queryset = queryset.filter(live=True)
         for path in _failed_restriction_paths(user, PageViewRestriction):
             queryset = queryset.exclude(path__startswith=path)
-    elif any(f.name == "collection" for f in model._meta.get_fields()):
+    elif _has_field(model, "collection"):
         for path in _failed_restriction_paths(user, CollectionViewRestriction):
             queryset = queryset.exclude(collection__path__startswith=path)
-    if any(f.name == "deleted_at" for f in model._meta.get_fields()):
+    if _has_field(model, "deleted_at"):
         queryset = queryset.filter(deleted_at__isnull=True)
     return queryset
+
+
+def visible_pages(user, queryset: QuerySet) -> QuerySet:
+    """Filter a queryset of pages of any type: protected types by visible_to, others kept."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    if _active(user) and user.is_superuser:
+        return queryset
+    hidden = Q()
+    for model in apps.get_models():
+        if issubclass(model, Page) and issubclass(model, ProtectedContent):
+            visible = visible_to(user, model.objects.all()).values("pk")
+            hidden |= Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(pk__in=visible)
+    return queryset.exclude(hidden)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,39 +425,56 @@ SERVICE_ROLES = frozenset({Role.SERVICE_AGENT, Role.KNOWLEDGE_MANAGER, Role.ADMI
 
 def is_service_staff(user) -> bool:
     """Return True for users who work the ticket queue and see customer records."""
-    if not is_internal(user):
-        return False
-    return user.is_superuser or bool(_role_names(user) & {r.value for r in SERVICE_ROLES})
+    return _active(user) and (user.is_superuser or _holds_any(user, SERVICE_ROLES))
 
 
-def _customers_rule(user, queryset):
-    if is_service_staff(user):
+def _portal_rule(account_lookup: str):
+    """Service staff see every record; a portal user sees the records of their own accounts."""
+
+    def rule(user, queryset):
+        if is_service_staff(user):
+            return queryset
+        if _active(user):
+            return queryset.filter(**{account_lookup: user}).distinct()
+        return queryset.none()
+
+    return rule
+
+
+def _audit_rule(user, queryset):
+    """Audit rows: for holders of the audit permission, and a row about a protected item only
+    to those who may see that item (its label is the item's title)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+    from wagtail.models import Page
+
+    if not _active(user) or not user.has_perm("permissions.view_auditevent"):
+        return queryset.none()
+    if user.is_superuser:
         return queryset
-    if user.is_authenticated and user.is_active:
-        return queryset.filter(portal_users=user).distinct()
-    return queryset.none()
+    page_type = ContentType.objects.get_for_model(Page)
+    for model in apps.get_models():
+        if not issubclass(model, ProtectedContent):
+            continue
+        everything = model._default_manager.all()
+        hidden = everything.exclude(pk__in=visible_to(user, everything).values("pk"))
+        hidden_ids = hidden.annotate(id_text=Cast("pk", CharField())).values("id_text")
+        types = [ContentType.objects.get_for_model(model)]
+        if issubclass(model, Page):  # rows written with the generic Page instance
+            types.append(page_type)
+        queryset = queryset.exclude(object_type__in=types, object_id__in=hidden_ids)
+    return queryset
 
 
-def _tickets_rule(user, queryset):
-    if is_service_staff(user):
-        return queryset
-    if user.is_authenticated and user.is_active:
-        return queryset.filter(customer__portal_users=user).distinct()
-    return queryset.none()
-
-
-def _contacts_rule(user, queryset):
-    if is_service_staff(user):
-        return queryset
-    if user.is_authenticated and user.is_active:
-        return queryset.filter(customer__portal_users=user).distinct()
-    return queryset.none()
+_SERVICE_RULES = {
+    "permissions.auditevent": _audit_rule,
+    "customers.customer": _portal_rule("portal_users"),
+    "customers.contact": _portal_rule("customer__portal_users"),
+    "tickets.ticket": _portal_rule("customer__portal_users"),
+}
 
 
 def _service_rule(model):
-    label = model._meta.label_lower
-    return {
-        "customers.customer": _customers_rule,
-        "customers.contact": _contacts_rule,
-        "tickets.ticket": _tickets_rule,
-    }.get(label)
+    return _SERVICE_RULES.get(model._meta.label_lower)

@@ -26,33 +26,29 @@ STAFF_ROLES = frozenset(
 )
 
 # Model permissions ("app_label.codename") granted to each role. Every staff role may enter the
-# Wagtail admin; what they may see there is still filtered by the policy.
-_STAFF = ["wagtailadmin.access_admin"]
-# Document permissions are not granted by model here: a model-level permission lets Wagtail's
-# document listing show every document, confidential ones included. The documents issue grants
-# them per collection, filtered by the policy.
-_AUTHORING = ["wagtailadmin.access_admin"]
+# Wagtail admin; what they may see there is still filtered by the policy. Document permissions are
+# not granted by model to authors: a model-level permission lets Wagtail's document listing show
+# every document, confidential ones included. The documents issue grants them per collection,
+# filtered by the policy.
+_ADMIN_ACCESS = ["wagtailadmin.access_admin"]
+_AUDIT_AND_DEPARTMENTS = [
+    "permissions.view_auditevent",
+    "permissions.view_department",
+    "permissions.add_department",
+    "permissions.change_department",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.SERVICE_AGENT: _STAFF,
-    Role.RND_ENGINEER: _AUTHORING,
-    Role.TRAINER: _AUTHORING,
-    Role.KNOWLEDGE_MANAGER: _AUTHORING
-    + [
-        "permissions.view_auditevent",
-        "permissions.view_department",
-        "permissions.add_department",
-        "permissions.change_department",
-    ],
+    Role.SERVICE_AGENT: _ADMIN_ACCESS,
+    Role.RND_ENGINEER: _ADMIN_ACCESS,
+    Role.TRAINER: _ADMIN_ACCESS,
+    Role.KNOWLEDGE_MANAGER: _ADMIN_ACCESS + _AUDIT_AND_DEPARTMENTS,
     Role.CUSTOMER: [],
-    Role.ADMINISTRATOR: _AUTHORING
+    Role.ADMINISTRATOR: _ADMIN_ACCESS
+    + _AUDIT_AND_DEPARTMENTS
     + [
         "documents.add_knowledgedocument",
         "documents.change_knowledgedocument",
         "documents.delete_knowledgedocument",
-        "permissions.view_auditevent",
-        "permissions.view_department",
-        "permissions.add_department",
-        "permissions.change_department",
         "permissions.delete_department",
         "permissions.view_user",
         "permissions.add_user",

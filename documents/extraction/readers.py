@@ -103,6 +103,18 @@ def _word_parts(document) -> Iterator[Any]:
             yield part
 
 
+def _metadata(*, author=None, title=None, created=None, **extra: Any) -> dict[str, Any]:
+    """Return the file properties that are set, under the keys every reader uses."""
+    metadata: dict[str, Any] = dict(extra)
+    if author:
+        metadata["author"] = str(author)
+    if title:
+        metadata["title"] = str(title)
+    if created:
+        metadata["created"] = created.isoformat()
+    return metadata
+
+
 def read_docx(path: Path) -> ReadResult:
     """Read body, tables, text boxes, headers, footers, notes and comments of a .docx."""
     import docx
@@ -120,13 +132,7 @@ def read_docx(path: Path) -> ReadResult:
             if line.strip():
                 chunks.append(line)
     props = document.core_properties
-    metadata: dict[str, Any] = {}
-    if props.author:
-        metadata["author"] = props.author
-    if props.title:
-        metadata["title"] = props.title
-    if props.created:
-        metadata["created"] = props.created.isoformat()
+    metadata = _metadata(author=props.author, title=props.title, created=props.created)
     return ReadResult("\n".join(chunks), metadata)
 
 
@@ -144,13 +150,7 @@ def read_xlsx(path: Path) -> ReadResult:
                 if cells:
                     lines.append("\t".join(cells))
         props = workbook.properties
-        metadata: dict[str, Any] = {}
-        if props.creator:
-            metadata["author"] = props.creator
-        if props.title:
-            metadata["title"] = props.title
-        if props.created:
-            metadata["created"] = props.created.isoformat()
+        metadata = _metadata(author=props.creator, title=props.title, created=props.created)
     finally:
         workbook.close()
     return ReadResult("\n".join(lines), metadata)
@@ -178,11 +178,9 @@ def read_pptx(path: Path) -> ReadResult:
         if slide.has_notes_slide:
             lines.append(slide.notes_slide.notes_text_frame.text)
     props = presentation.core_properties
-    metadata: dict[str, Any] = {"page_count": len(presentation.slides)}
-    if props.author:
-        metadata["author"] = props.author
-    if props.title:
-        metadata["title"] = props.title
+    metadata = _metadata(
+        author=props.author, title=props.title, page_count=len(presentation.slides)
+    )
     return ReadResult("\n".join(line for line in lines if line.strip()), metadata)
 
 
@@ -194,13 +192,11 @@ def read_pdf(path: Path) -> ReadResult:
     if reader.is_encrypted:
         reader.decrypt("")
     pages = [page.extract_text() or "" for page in reader.pages]
-    metadata: dict[str, Any] = {"page_count": len(pages)}
     info = reader.metadata
-    if info is not None:
-        if info.author:
-            metadata["author"] = str(info.author)
-        if info.title:
-            metadata["title"] = str(info.title)
-        if info.creation_date:
-            metadata["created"] = info.creation_date.isoformat()
+    metadata = _metadata(
+        author=info and info.author,
+        title=info and info.title,
+        created=info and info.creation_date,
+        page_count=len(pages),
+    )
     return ReadResult("\n\n".join(pages), metadata)

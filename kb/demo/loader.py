@@ -161,9 +161,7 @@ class _Loader:
         for spec in content.CATEGORIES:
             self.load_category(home, spec, path="", inherited={})
         self.load_documents()
-        self.load_articles()
-        self.load_faqs()
-        self.load_cases()
+        self.load_pages()
         self.load_tickets()
         if self.created:
             log_audit_event(
@@ -307,22 +305,30 @@ class _Loader:
         for child in spec.get("children", []):
             self.load_category(page, child, path=f"{key}/", inherited=protection)
 
-    def load_articles(self) -> None:
-        for spec in content.ARTICLES:
-            page = ArticlePage(
-                title=spec["title"],
-                slug=spec["slug"],
-                summary=spec["summary"],
-                body=[self._block(item) for item in spec["body"]],
-                review_date=(self.days_ago(spec["days_ago"]) + timedelta(days=365)).date(),
-            )
-            self._publish(
-                self.categories[spec["category"]],
-                page,
-                spec=spec,
-                author=self.users[spec["author"]],
-                days_ago=spec["days_ago"],
-            )
+    def load_pages(self) -> None:
+        """Publish the articles, FAQs and case histories, each in its category as its author."""
+        for specs, build in (
+            (content.ARTICLES, self._article),
+            (content.FAQS, self._faq),
+            (content.CASES, self._case),
+        ):
+            for spec in specs:
+                self._publish(
+                    self.categories[spec["category"]],
+                    build(spec),
+                    spec=spec,
+                    author=self.users[spec["author"]],
+                    days_ago=spec["days_ago"],
+                )
+
+    def _article(self, spec: dict) -> ArticlePage:
+        return ArticlePage(
+            title=spec["title"],
+            slug=spec["slug"],
+            summary=spec["summary"],
+            body=[self._block(item) for item in spec["body"]],
+            review_date=(self.days_ago(spec["days_ago"]) + timedelta(days=365)).date(),
+        )
 
     def _block(self, item: tuple) -> dict:
         kind, *args = item
@@ -334,44 +340,28 @@ class _Loader:
             return {"type": "document", "value": self.documents[args[0]].pk}
         return {"type": kind, "value": args[0]}
 
-    def load_faqs(self) -> None:
-        for spec in content.FAQS:
-            page = FAQPage(
-                title=spec["title"],
-                slug=spec["slug"],
-                question=spec["question"],
-                alternative_questions=spec["alternatives"],
-                answer=spec["answer"],
-                products=spec["products"],
-            )
-            self._publish(
-                self.categories[spec["category"]],
-                page,
-                spec=spec,
-                author=self.users[spec["author"]],
-                days_ago=spec["days_ago"],
-            )
+    def _faq(self, spec: dict) -> FAQPage:
+        return FAQPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            question=spec["question"],
+            alternative_questions=spec["alternatives"],
+            answer=spec["answer"],
+            products=spec["products"],
+        )
 
-    def load_cases(self) -> None:
-        for spec in content.CASES:
-            page = CaseHistoryPage(
-                title=spec["title"],
-                slug=spec["slug"],
-                summary=spec["summary"],
-                customer=self.customers[spec["customer"]],
-                product=spec["product"],
-                symptom=spec["symptom"],
-                cause=spec["cause"],
-                resolution=spec["resolution"],
-                outcome=spec["outcome"],
-            )
-            self._publish(
-                self.categories[spec["category"]],
-                page,
-                spec=spec,
-                author=self.users[spec["author"]],
-                days_ago=spec["days_ago"],
-            )
+    def _case(self, spec: dict) -> CaseHistoryPage:
+        return CaseHistoryPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            summary=spec["summary"],
+            customer=self.customers[spec["customer"]],
+            product=spec["product"],
+            symptom=spec["symptom"],
+            cause=spec["cause"],
+            resolution=spec["resolution"],
+            outcome=spec["outcome"],
+        )
 
     # --- documents ---------------------------------------------------------------------------
 

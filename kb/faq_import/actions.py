@@ -12,7 +12,6 @@ from pypinyin import lazy_pinyin
 from wagtail.log_actions import log
 
 from documents.importing.categories import CategoryTree
-from kb.faq_import.access import can_import_faqs
 from kb.faq_import.parsing import parse_faq_file
 from kb.faq_import.validation import (
     DUPLICATE,
@@ -29,13 +28,14 @@ from kb.models import CategoryPage, FAQPage
 from permissions.access import access_item_by_id
 from permissions.actions import log_audit_event
 from permissions.models import Confidentiality, Department
+from permissions.policy import can_manage_knowledge
 
 AUDIT_ACTION = "faq.import"
 MAX_SLUG_WORDS = 12
 
 
 def _resolve(actor, options: ImportOptions) -> tuple[CategoryPage | None, list[Department]]:
-    if not can_import_faqs(actor):
+    if not can_manage_knowledge(actor):
         raise PermissionDenied
     if options.confidentiality not in Confidentiality.values:
         raise ValueError(f"unknown confidentiality {options.confidentiality!r}")

@@ -78,6 +78,11 @@ def parse_confidentiality(value: str) -> str | None:
     return None
 
 
+def split_category_path(text: str) -> tuple[str, ...]:
+    """Return the parts of a category path such as 售后政策/退换货 (also >, ／ or ＞)."""
+    return tuple(part.strip() for part in _CATEGORY_SEPARATORS.split(text) if part.strip())
+
+
 def question_key(question: str) -> str:
     """Return the form of a question compared for duplicates: folded, spaces collapsed."""
     return _SPACES.sub(" ", _fold(question)).strip()
@@ -176,10 +181,6 @@ class FaqCheck:
         return Counter(row.status for row in self.rows)
 
     @property
-    def valid(self) -> list[FaqRow]:
-        return [row for row in self.rows if row.status in (OK, IMPORTED)]
-
-    @property
     def tagged(self) -> int:
         """Return how many rows carry tags, which FAQ pages cannot store yet."""
         return sum(bool(row.tags) for row in self.rows if row.status in (OK, IMPORTED))
@@ -225,17 +226,23 @@ class CategoryLookup:
         return question_key(question) in self._questions[category.pk]
 
 
-class _Departments:
+class DepartmentLookup:
+    """Find departments by name or code, ignoring case and full-width forms; names win."""
+
     def __init__(self):
         self.by_name = {}
         for department in Department.objects.all():
             self.by_name[_fold(department.name)] = department
             self.by_name.setdefault(_fold(department.code), department)
 
+    def find(self, name: str) -> Department | None:
+        """Return the department `name` names, or None."""
+        return self.by_name.get(_fold(name))
+
     def parse(self, text: str, row: FaqRow) -> list[Department]:
         found = []
         for name in _split(text, _DEPARTMENT_SEPARATORS):
-            department = self.by_name.get(_fold(name))
+            department = self.find(name)
             if department is None:
                 row.errors.append(_("Unknown department “%(name)s”.") % {"name": name})
             elif department not in found:
@@ -271,7 +278,7 @@ def check_faq_rows(
 ) -> FaqCheck:
     """Parse and check every row; say for each what the import would do. Writes nothing."""
     lookup = CategoryLookup(user, target)
-    departments = _Departments()
+    departments = DepartmentLookup()
     seen: dict[tuple[tuple[str, ...], str], int] = {}
     new_categories: set[tuple[str, ...]] = set()
     rows = []
@@ -281,11 +288,7 @@ def check_faq_rows(
         rows.append(row)
         row.question = _one_line(cells.get(QUESTION, ""))
         row.answer = _answer(cells.get(ANSWER, ""))
-        row.category_path = tuple(
-            part.strip()
-            for part in _CATEGORY_SEPARATORS.split(cells.get(CATEGORY, ""))
-            if part.strip()
-        )
+        row.category_path = split_category_path(cells.get(CATEGORY, ""))
         row.tags = _split(cells.get(TAGS, ""), _TAG_SEPARATORS)
         row.alternatives = [
             text
@@ -386,7 +389,7 @@ def _place(row, lookup, options, target, new_categories) -> None:
     row.category = lookup.find(row.category_path)
     if row.category is not None:
         return
-    label = " / ".join(row.category_path)
+    label = row.category_label
     if options.create_categories:
         new_categories.update(lookup.missing_prefixes(row.category_path))
         row.notes.append(_("The category “%(path)s” will be created.") % {"path": label})

@@ -88,3 +88,16 @@ def test_a_bad_value_fails_with_the_variable_named(tmp_path, variable, value):
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("config.parsers.SettingError:")
     assert variable in last_line
+
+
+def test_embedded_broker_folders_are_made_when_celery_is_configured(tmp_path):
+    """Not at settings import: a `manage.py check` leaves no broker folder behind."""
+    assert _manage(tmp_path, "check").returncode == 0
+    broker = tmp_path / "var" / "broker"
+    assert not broker.exists()
+
+    result = _manage(
+        tmp_path, "shell", "-c", "from config.celery import app; app.conf.broker_transport_options"
+    )
+    assert result.returncode == 0, result.stderr
+    assert {p.name for p in broker.iterdir()} == {"queue", "control", "processed"}

@@ -300,3 +300,23 @@ def test_an_unexpected_extractor_fault_marks_the_document_failed(
     document.refresh_from_db()
     assert document.extraction_status == ExtractionStatus.FAILED
     assert "daemonic" in document.extraction_error
+
+
+def test_wagtails_file_hash_is_the_sha1_of_the_current_file(rnd_engineer):
+    import hashlib
+
+    document = actions.upload_document(
+        actor=rnd_engineer, uploaded=upload("一.txt", b"first version")
+    )
+    assert document.file_hash == hashlib.sha1(b"first version").hexdigest()
+    actions.add_document_version(
+        actor=rnd_engineer, document=document, uploaded=upload("二.txt", b"second version")
+    )
+    document.refresh_from_db()
+    assert document.file_hash == hashlib.sha1(b"second version").hexdigest()
+    actions.restore_document_version(
+        actor=rnd_engineer, document=document, version=document.versions.get(number=1)
+    )
+    document.refresh_from_db()
+    assert document.file_hash == hashlib.sha1(b"first version").hexdigest()
+    assert [v.number for v in document.versions.all()] == [3, 2, 1]

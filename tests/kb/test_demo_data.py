@@ -189,7 +189,7 @@ def test_a_failed_load_leaves_no_half_dataset(demo, monkeypatch):
     def crash(self):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader._Loader, "load_articles", crash)  # after documents were stored
+    monkeypatch.setattr(loader._Loader, "load_pages", crash)  # after documents were stored
 
     with pytest.raises(RuntimeError):
         run_command()

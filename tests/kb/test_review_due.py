@@ -60,3 +60,16 @@ def test_other_staff_may_not_open_the_list(request, client, who, stale_pages):
     response = client.get("/admin/review-due/")
     assert response.status_code in (302, 403)
     assert "过期的内部文章" not in response.content.decode()
+
+
+def test_the_pages_of_the_list_keep_the_window(client, knowledge_manager, stale_pages, monkeypatch):
+    from django.core.paginator import Paginator
+
+    monkeypatch.setattr("kb.review.Paginator", lambda items, _size: Paginator(items, 1))
+    client.force_login(knowledge_manager)
+    html = client.get("/admin/review-due/?window=30").content.decode()
+    assert "过期的内部文章" in html and "下周到期的文章" not in html
+    assert 'href="?window=30&amp;p=2"' in html
+    html = client.get("/admin/review-due/?window=30&p=2").content.decode()
+    assert "下周到期的文章" in html and 'href="?window=30&amp;p=1"' in html
+    assert "p=3" not in html

@@ -41,6 +41,20 @@ def test_user_with_the_permission_may_view(client):
 
 
 @pytest.mark.django_db
+def test_inactive_users_may_not_view_even_with_the_permission():
+    from django.contrib.auth.models import AnonymousUser
+
+    from kb.ops.status import can_view_system_status
+
+    superuser = UserFactory(is_superuser=True, is_active=False)
+    granted = UserFactory(is_active=False)
+    granted.user_permissions.add(Permission.objects.get(codename="view_systemstatus"))
+    assert not can_view_system_status(superuser)
+    assert not can_view_system_status(granted)
+    assert not can_view_system_status(AnonymousUser())
+
+
+@pytest.mark.django_db
 def test_administrator_sees_live_worker_and_dead_beat(client, administrator, settings):
     settings.KB_HEARTBEAT_INTERVAL = 10
     now = timezone.now()

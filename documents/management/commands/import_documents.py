@@ -7,6 +7,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from documents.import_models import ImportItemStatus, ImportJob
 from documents.importing.actions import start_path_import
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             return user
         superusers = list(users.filter(is_superuser=True)[:2])
         if len(superusers) != 1:
-            raise CommandError("Name the importing user with --user.")
+            raise CommandError(_("Name the importing user with --user."))
         return superusers[0]
 
     def _new_job(self, path: Path, options) -> ImportJob:

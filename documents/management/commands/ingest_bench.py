@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from documents import actions
 from documents.extraction import get_extractor
@@ -75,7 +76,7 @@ class Command(BaseCommand):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
         if copies < 1:
-            raise CommandError("--copies must be at least 1.")
+            raise CommandError(_("--copies must be at least 1."))
         files = _files(folder)
         if not files:
             raise CommandError(f"{folder} holds no files.")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import re
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -19,27 +16,13 @@ from kb.faq_import.validation import (
     IMPORTED,
     OK,
     CategoryLookup,
+    DepartmentLookup,
     ImportOptions,
     parse_confidentiality,
+    split_category_path,
 )
-from permissions.models import Confidentiality, Department, User
-
-# Wagtail and django_tasks log every page saved and every index task at INFO, which would bury
-# the per-row report this command exists to print.
-_CHATTY_LOGGERS = ("wagtail", "django_tasks")
-
-
-@contextmanager
-def _quiet_loggers(names):
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+from kb.management.quiet import quiet_loggers
+from permissions.models import Confidentiality, User
 
 
 class Command(BaseCommand):
@@ -92,12 +75,12 @@ class Command(BaseCommand):
         settings = ImportOptions(
             category_id=self._category(user, options["category"]),
             confidentiality=self._level(options["confidentiality"]),
-            department_ids=[self._department(name) for name in options["department"]],
+            department_ids=self._departments(options["department"]),
             create_categories=options["create_categories"],
         )
         run = preview_faq_import if options["dry_run"] else import_faqs
         try:
-            with _quiet_loggers(_CHATTY_LOGGERS):
+            with quiet_loggers():
                 result = run(actor=user, data=data, filename=path.name, options=settings)
         except FaqFileError as err:
             raise CommandError(str(err)) from err
@@ -160,7 +143,7 @@ class Command(BaseCommand):
             )
 
     def _category(self, user, text: str) -> int | None:
-        parts = tuple(part.strip() for part in re.split(r"[/>／＞]", text) if part.strip())
+        parts = split_category_path(text)
         if not parts:
             return None
         category = CategoryLookup(user, None).find(parts)
@@ -174,11 +157,12 @@ class Command(BaseCommand):
             raise CommandError(_("Unknown confidentiality “%(value)s”.") % {"value": text})
         return level
 
-    def _department(self, text: str) -> int:
-        department = (
-            Department.objects.filter(name=text).first()
-            or Department.objects.filter(code__iexact=text).first()
-        )
-        if department is None:
-            raise CommandError(_("Unknown department “%(name)s”.") % {"name": text})
-        return department.pk
+    def _departments(self, names: list[str]) -> list[int]:
+        lookup = DepartmentLookup()
+        ids = []
+        for name in names:
+            department = lookup.find(name)
+            if department is None:
+                raise CommandError(_("Unknown department “%(name)s”.") % {"name": name})
+            ids.append(department.pk)
+        return ids

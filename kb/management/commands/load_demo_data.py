@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import time
 import unicodedata
-from contextlib import contextmanager
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kb.demo.loader import DemoDataError, load_demo_data
-
-# Wagtail logs every page creation and django_tasks every inline index task at INFO; a hundred
-# such lines would bury the login table the user runs this command for.
-_CHATTY_LOGGERS = ("wagtail", "django_tasks")
-
-
-@contextmanager
-def _quiet_loggers(names):
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+from kb.management.quiet import quiet_loggers
 
 
 def _width(text: str) -> int:
@@ -60,7 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         started = time.monotonic()
         try:
-            with _quiet_loggers(_CHATTY_LOGGERS):
+            with quiet_loggers():
                 result = load_demo_data()
         except DemoDataError as err:
             raise CommandError(str(err)) from err

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kb.ops.management.commands.run_zhiku import pid_file
 
@@ -139,7 +140,7 @@ class Command(BaseCommand):
             if process is not None:
                 started = time.monotonic()
                 if not _wait_for(f"http://{options['bind']}/ops/health/", 180):
-                    raise CommandError("Zhiku did not answer within 180 s.")
+                    raise CommandError(_("Zhiku did not answer within 180 s."))
                 self.stdout.write(f"web answered after {time.monotonic() - started:.1f} s")
             self.stdout.write(f"letting it idle for {options['settle']:.0f} s ...")
             time.sleep(options["settle"])
@@ -151,7 +152,7 @@ class Command(BaseCommand):
 
     def _report(self, rows):
         if not rows:
-            raise CommandError("No such process.")
+            raise CommandError(_("No such process."))
         self.stdout.write(f"{'pid':>8}  {'role':<10} {'RSS MiB':>8} {'PSS MiB':>8}")
         for row in rows:
             self.stdout.write(
