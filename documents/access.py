@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from documents.models import DocumentVersion, KnowledgeDocument
 from permissions.access import ItemNotFound, access_item_by_id
+from permissions.policy import visible_to
 
 
 def access_document_by_id(viewer, pk) -> KnowledgeDocument:
@@ -18,3 +19,14 @@ def access_document_version(viewer, document_pk, number) -> DocumentVersion:
     if version is None:
         raise ItemNotFound
     return version
+
+
+def visible_category_ids_for_viewer(viewer, category_ids) -> set:
+    """Return those of `category_ids` that name categories `viewer` may see, in one query."""
+    from kb.models import CategoryPage
+
+    ids = {pk for pk in category_ids if pk is not None}
+    if not ids:
+        return set()
+    categories = visible_to(viewer, CategoryPage.objects.filter(pk__in=ids))
+    return set(categories.values_list("pk", flat=True))

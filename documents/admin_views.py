@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -43,10 +45,14 @@ def extraction_problems(request):
         }
         for document in page
     ]
-    counts = {
-        s: visible_to(request.user, KnowledgeDocument.objects.filter(extraction_status=s)).count()
-        for s in PROBLEM_STATUSES
-    }
+    counts = dict(
+        visible_to(
+            request.user, KnowledgeDocument.objects.filter(extraction_status__in=PROBLEM_STATUSES)
+        )
+        .order_by()
+        .values_list("extraction_status")
+        .annotate(n=Count("pk"))
+    )
     return TemplateResponse(
         request,
         "documents/admin/extraction_problems.html",
@@ -55,7 +61,7 @@ def extraction_problems(request):
             "rows": rows,
             "page": page,
             "status": status,
-            "tabs": [(s, ExtractionStatus(s).label, counts[s]) for s in PROBLEM_STATUSES],
+            "tabs": [(s, ExtractionStatus(s).label, counts.get(s, 0)) for s in PROBLEM_STATUSES],
         },
     )
 
@@ -66,4 +72,10 @@ def retry_extraction(request, pk):
     document = access_document_by_id(request.user, pk)
     actions.request_extraction(actor=request.user, document=document, request=request)
     messages.success(request, _("Text extraction queued again."))
-    return redirect(request.POST.get("next") or "documents_admin:extraction")
+    next_url = request.POST.get("next", "")
+    # Only back to a page of this site: `next` comes from the browser.
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "documents_admin:extraction"
+    return redirect(next_url)

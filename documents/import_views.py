@@ -11,11 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from documents.access import visible_category_ids_for_viewer
 from documents.import_models import ImportItemStatus, ImportJob
 from documents.importing.access import access_import_job_by_id
 from documents.importing.actions import start_zip_import
 from documents.importing.forms import ZipImportForm
-from permissions.policy import can_upload
+from documents.models import KnowledgeDocument
+from permissions.policy import can_upload, visible_to
 
 ITEMS_PER_PAGE = 200
 RECENT_JOBS = 10
@@ -38,11 +40,17 @@ def import_start(request):
             request=request,
         )
         return redirect("document_import:job", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).select_related("category")
+    jobs = list(
+        ImportJob.objects.filter(created_by=request.user).select_related("category")[:RECENT_JOBS]
+    )
+    visible = visible_category_ids_for_viewer(request.user, [job.category_id for job in jobs])
+    for job in jobs:
+        if job.category_id not in visible:
+            job.category = None  # for display only: a category hidden since stays unnamed
     return render(
         request,
         "documents/import/start.html",
-        {"form": form, "jobs": jobs[:RECENT_JOBS], "max_upload_mb": settings.KB_MAX_UPLOAD_MB},
+        {"form": form, "jobs": jobs, "max_upload_mb": settings.KB_MAX_UPLOAD_MB},
     )
 
 
@@ -60,12 +68,37 @@ def import_job(request, pk):
     page = Paginator(items.order_by("relative_path"), ITEMS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    _hide_invisible_documents(request.user, page.object_list)
     statuses = [(value, label) for value, label in ImportItemStatus.choices if value]
+    category_visible = job.category_id in visible_category_ids_for_viewer(
+        request.user, [job.category_id]
+    )
     return render(
         request,
         "documents/import/job.html",
-        {"job": job, "page_obj": page, "status": status, "statuses": statuses},
+        {
+            "job": job,
+            "category": job.category if category_visible else None,
+            "page_obj": page,
+            "status": status,
+            "statuses": statuses,
+        },
     )
+
+
+def _hide_invisible_documents(user, items) -> None:
+    """Unlink items from documents `user` may no longer see (moved, restricted, in the bin).
+
+    A duplicate's stored reason names the document it matched, so it is hidden with the link.
+    """
+    ids = [item.document_id for item in items if item.document_id is not None]
+    documents = KnowledgeDocument.objects.filter(pk__in=ids)
+    visible = set(visible_to(user, documents).values_list("pk", flat=True)) if ids else set()
+    for item in items:
+        if item.document_id not in visible:
+            item.document = None
+            if item.status == ImportItemStatus.DUPLICATE:
+                item.reason = ""
 
 
 @never_cache

@@ -30,7 +30,11 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_http_methods, require_POST
 
 from documents import actions
-from documents.access import access_document_by_id, access_document_version
+from documents.access import (
+    access_document_by_id,
+    access_document_version,
+    visible_category_ids_for_viewer,
+)
 from documents.extraction.messages import describe_error
 from documents.forms import (
     FILE_TYPES,
@@ -73,6 +77,13 @@ def _file_ext(document) -> str:
     return Path(document.file.name or "").suffix.lstrip(".").upper()
 
 
+def _show_visible_categories(user, documents) -> None:
+    """Set `shown_category`: the category, unless `user` may not see it (its title stays hidden)."""
+    visible = visible_category_ids_for_viewer(user, [d.category_id for d in documents])
+    for document in documents:
+        document.shown_category = document.category if document.category_id in visible else None
+
+
 @login_required
 def document_list(request):
     """List the documents the policy lets the user see, filtered and paginated."""
@@ -94,6 +105,7 @@ def document_list(request):
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(documents, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    _show_visible_categories(request.user, page.object_list)
     for document in page.object_list:
         document.file_ext = _file_ext(document)
     return render(
@@ -176,9 +188,7 @@ def _drop_stash(request, token: str) -> None:
 def _upload_limits() -> dict:
     return {
         "max_upload_mb": settings.KB_MAX_UPLOAD_MB,
-        "accepted_extensions": sorted(
-            {e.lower().lstrip(".") for e in settings.KB_UPLOAD_EXTENSIONS}
-        ),
+        "accepted_extensions": sorted(actions.accepted_extensions()),
     }
 
 
@@ -322,8 +332,8 @@ def _render_detail(request, document, *, version_form=None, password_form=None, 
     current = versions[0] if versions else None
     editable = can_edit(user, document)
     metadata = document.metadata or {}
-    is_uploader = user.is_superuser or document.uploaded_by_user_id == user.pk
     document.file_ext = _file_ext(document)
+    _show_visible_categories(user, [document])
     context = {
         "document": document,
         "versions": versions,
@@ -331,8 +341,8 @@ def _render_detail(request, document, *, version_form=None, password_form=None, 
         "can_edit": editable,
         "can_retry": editable
         and document.extraction_status in (ExtractionStatus.FAILED, ExtractionStatus.SKIPPED),
-        "can_supply_password": is_uploader
-        and document.extraction_status == ExtractionStatus.ENCRYPTED,
+        "can_supply_password": document.extraction_status == ExtractionStatus.ENCRYPTED
+        and actions.can_supply_password(user, document),
         "error_message": describe_error(metadata.get("error_code", "")),
         "meta_author": document.author or metadata.get("author", ""),
         "meta_pages": metadata.get("page_count"),

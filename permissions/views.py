@@ -7,7 +7,10 @@ in that same transaction rather than calling the durable actions in permissions.
 from __future__ import annotations
 
 import django_filters
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import ContentTypeFilter, DateRangePickerWidget, WagtailFilterSet
@@ -20,6 +23,7 @@ from wagtail.users.views import users as wagtail_users
 from permissions.actions import log_audit_event
 from permissions.forms import ZhikuUserCreationForm, ZhikuUserEditForm
 from permissions.models import AuditEvent, Department, User
+from permissions.policy import visible_to
 
 # ---------------------------------------------------------------------------------------------
 # Audit log: read-only
@@ -67,7 +71,21 @@ class AuditEventFilterSet(WagtailFilterSet):
 
 class AuditEventIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("object_type")
+        # Rows about items the viewer may not see are left out, labels and counts included.
+        return visible_to(self.request.user, super().get_base_queryset()).select_related(
+            "object_type"
+        )
+
+
+class AuditEventInspectView(generic.InspectView):
+    def get_object(self):
+        # The object is loaded before the permission check runs: refuse outsiders first, as
+        # every other view of the log does.
+        if not self.request.user.has_perm("permissions.view_auditevent"):
+            raise PermissionDenied
+        return get_object_or_404(
+            visible_to(self.request.user, AuditEvent.objects.all()), pk=unquote(str(self.pk))
+        )
 
 
 class AuditEventViewSet(ModelViewSet):
@@ -81,6 +99,7 @@ class AuditEventViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     index_view_class = AuditEventIndexView
+    inspect_view_class = AuditEventInspectView
     filterset_class = AuditEventFilterSet
     search_fields = ["object_label", "actor_label"]
     search_backend_name = None

@@ -110,3 +110,35 @@ def test_retry_command_re_extracts_failed_documents(rnd_engineer, capsys):
     assert document.extraction_status == ExtractionStatus.EXTRACTED
     assert document.extracted_text == "命令重试"
     assert "1 document(s)" in capsys.readouterr().out
+
+
+def test_the_admin_extraction_pages_keep_the_chosen_status(client, rnd_engineer, monkeypatch):
+    from django.core.paginator import Paginator
+
+    monkeypatch.setattr("documents.admin_views.Paginator", lambda items, _size: Paginator(items, 1))
+    for title in ("跳过一", "跳过二"):
+        document = _failed_document(rnd_engineer, title)
+        KnowledgeDocument.objects.filter(pk=document.pk).update(
+            extraction_status=ExtractionStatus.SKIPPED
+        )
+    client.force_login(rnd_engineer)
+    body = client.get("/admin/documents-extraction/?status=skipped").content.decode()
+    assert 'href="?status=skipped&amp;p=2"' in body
+    body = client.get("/admin/documents-extraction/?status=skipped&p=2").content.decode()
+    assert 'href="?status=skipped&amp;p=1"' in body
+    assert "p=3" not in body
+
+
+def test_retry_returns_only_to_a_page_of_this_site(
+    client, rnd_engineer, django_capture_on_commit_callbacks
+):
+    document = _failed_document(rnd_engineer, "重试跳转文档")
+    client.force_login(rnd_engineer)
+    url = f"/admin/documents-extraction/{document.pk}/retry/"
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"next": "https://evil.example/phish"})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/documents-extraction/"
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(url, {"next": "/admin/documents-extraction/?status=failed"})
+    assert response["Location"] == "/admin/documents-extraction/?status=failed"

@@ -533,3 +533,36 @@ def test_a_folder_job_started_in_code_runs_the_same_way(rnd_engineer, tmp_path):
         start_path_import(actor=other, path=tmp_path)
     job = run_import_job(start_path_import(actor=rnd_engineer, path=tmp_path).pk)
     assert job.imported == 1 and job.source == "folder"
+
+
+def test_the_job_page_names_only_documents_and_categories_the_owner_may_still_see(
+    client, rnd_engineer, knowledge_manager, target
+):
+    # One file is imported, one matches a document the importer could see at the time.
+    existing = actions.upload_document(
+        actor=knowledge_manager,
+        uploaded=SimpleUploadedFile("旧.txt", text("old")),
+        title="知识经理的旧文档",
+    )
+    job = import_zip(
+        rnd_engineer,
+        make_zip([("a.txt", text("a")), ("b.txt", text("old"))]),
+        category=target,
+    )
+    assert {item.status for item in job.items.all()} == {"imported", "duplicate"}
+    client.force_login(rnd_engineer)
+    body = client.get(reverse("document_import:job", args=[job.pk])).content.decode()
+    assert "知识经理的旧文档" in body and target.title in body
+
+    # Since then the matched document went confidential and the category became R&D-only
+    # for another department: neither title may show through the import's results.
+    KnowledgeDocument.objects.filter(pk=existing.pk).update(
+        confidentiality=Confidentiality.CONFIDENTIAL
+    )
+    CategoryPage.objects.filter(pk=target.pk).update(confidentiality=Confidentiality.CONFIDENTIAL)
+    body = client.get(reverse("document_import:job", args=[job.pk])).content.decode()
+    assert "知识经理的旧文档" not in body
+    assert target.title not in body
+    assert reverse("documents:detail", args=[existing.pk]) not in body
+    start = client.get(reverse("document_import:start")).content.decode()
+    assert target.title not in start

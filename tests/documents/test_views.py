@@ -576,3 +576,23 @@ def test_the_detail_shows_metadata_from_extraction(rnd_engineer, internal_doc):
     assert response.context["meta_pages"] == 12
     assert response.context["meta_created"].year == 2025
     assert "2025" in html
+
+
+def test_a_category_the_viewer_may_not_see_is_not_named_on_list_or_detail(
+    rnd_engineer, agent, rnd_department
+):
+    hidden = make_category(confidentiality=Confidentiality.DEPARTMENT, departments=[rnd_department])
+    hidden.title = "研发专属分类丙"
+    hidden.save_revision().publish()
+    document = actions.upload_document(
+        actor=rnd_engineer,
+        uploaded=upload("规范.txt", "内部规范".encode()),
+        title=INTERNAL_TITLE,
+        category=hidden,
+        confidentiality=Confidentiality.INTERNAL,
+    )
+    for url in (reverse("documents:list"), reverse("documents:detail", args=[document.pk])):
+        assert "研发专属分类丙" in page_text(client_for(rnd_engineer).get(url))
+        html = page_text(client_for(agent).get(url))
+        assert INTERNAL_TITLE in html
+        assert "研发专属分类丙" not in html

@@ -223,3 +223,30 @@ def test_administrator_creates_a_user_with_departments(client, administrator, rn
     created = User.objects.get(username="engineer2")
     assert list(created.departments.all()) == [rnd_department]
     assert AuditEvent.objects.filter(action="user.create", object_id=str(created.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_audit_rows_about_items_the_viewer_may_not_see_are_left_out(
+    client, knowledge_manager, administrator, rnd_engineer
+):
+    from permissions.models import Confidentiality
+    from tests.permissions.conftest import make_document
+
+    secret = make_document(confidentiality=Confidentiality.CONFIDENTIAL, users=[rnd_engineer])
+    secret.title = "绝密报价单"
+    secret.save()
+    open_doc = make_document(confidentiality=Confidentiality.INTERNAL)
+    hidden_row = log_audit_event(actor=rnd_engineer, action="document.download", obj=secret)
+    shown_row = log_audit_event(actor=rnd_engineer, action="document.download", obj=open_doc)
+
+    client.force_login(knowledge_manager)
+    response = client.get(reverse(AUDIT_INDEX))
+    assert "绝密报价单" not in response.content.decode()
+    rows = {e.pk for e in _rows(response)}
+    assert shown_row.pk in rows and hidden_row.pk not in rows
+    assert client.get(reverse("audit_log:inspect", args=[hidden_row.pk])).status_code == 404
+    assert client.get(reverse("audit_log:inspect", args=[shown_row.pk])).status_code == 200
+
+    client.force_login(administrator)
+    response = client.get(reverse(AUDIT_INDEX))
+    assert "绝密报价单" in response.content.decode()
