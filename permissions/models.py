@@ -52,6 +52,7 @@ class User(AbstractUser):
 
 class Confidentiality(models.TextChoices):
     PUBLIC = "public", _("Public (anyone, including customers)")
+    CUSTOMERS = "customers", _("Customers (all staff and the portal users of the named customers)")
     INTERNAL = "internal", _("Internal (all staff)")
     DEPARTMENT = "department", _("Department (staff of the owning departments)")
     CONFIDENTIAL = "confidential", _("Confidential (named groups and users)")
@@ -86,6 +87,13 @@ class ProtectedContent(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Only for confidential content: the groups that may see it."),
+    )
+    allowed_customers = ParentalManyToManyField(
+        "customers.Customer",
+        verbose_name=_("allowed customers"),
+        blank=True,
+        related_name="+",
+        help_text=_("Only for customer content: the customers whose portal users may see it."),
     )
     allowed_users = ParentalManyToManyField(
         "permissions.User",

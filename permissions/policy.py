@@ -47,6 +47,10 @@ def _user(pk) -> str:
     return f"user:{pk}"
 
 
+def _customer(pk) -> str:
+    return f"customer:{pk}"
+
+
 @dataclass(frozen=True)
 class ItemAudience:
     read: frozenset[str]
@@ -104,9 +108,17 @@ def _terms(user) -> frozenset[str]:
     return _cached(user, "_kb_audience_terms", lambda: frozenset(_member_terms(user)))
 
 
+def _customer_ids(user) -> list:
+    """Return the customers whose portal the user logs in to."""
+    return _cached(
+        user, "_kb_customer_ids", lambda: list(user.customer_accounts.values_list("pk", flat=True))
+    )
+
+
 def _member_terms(user) -> set[str]:
     terms = {PUBLIC, OPEN, AUTHENTICATED, _user(user.pk)}
     terms.update(_group(pk) for pk in _groups(user))
+    terms.update(_customer(pk) for pk in _customer_ids(user))
     if is_internal(user):
         terms.add(STAFF)
         terms.update(_dept(pk) for pk in _department_ids(user))
@@ -134,6 +146,9 @@ def _read_terms(obj: ProtectedContent) -> set[str]:
     terms = {ALL}
     if level == Confidentiality.PUBLIC:
         terms.add(PUBLIC)
+    elif level == Confidentiality.CUSTOMERS:
+        terms.add(STAFF)
+        terms.update(_customer(pk) for pk in _m2m_pks(obj, "allowed_customers"))
     elif level == Confidentiality.INTERNAL:
         terms.add(STAFF)
     elif level == Confidentiality.DEPARTMENT:
@@ -293,6 +308,7 @@ def _read_q(user, model) -> Q:
     confidential = ~Q(
         confidentiality__in=[
             Confidentiality.PUBLIC,
+            Confidentiality.CUSTOMERS,
             Confidentiality.INTERNAL,
             Confidentiality.DEPARTMENT,
         ]
@@ -311,11 +327,22 @@ def _read_q(user, model) -> Q:
                 )
             )
         )
+        through_customers = model.allowed_customers.through
+        conditions.append(
+            Q(confidentiality=Confidentiality.CUSTOMERS)
+            & Q(
+                pk__in=through_customers.objects.filter(customer_id__in=_customer_ids(user)).values(
+                    f"{src}_id"
+                )
+            )
+        )
         owner_field = getattr(model, "policy_owner_field", None)
         if owner_field:
             conditions.append(Q(**{f"{owner_field}_id": user.pk}))
         if is_internal(user):
-            conditions.append(Q(confidentiality=Confidentiality.INTERNAL))
+            conditions.append(
+                Q(confidentiality__in=[Confidentiality.INTERNAL, Confidentiality.CUSTOMERS])
+            )
             if has_role(user, Role.KNOWLEDGE_MANAGER):
                 conditions.append(Q(confidentiality=Confidentiality.DEPARTMENT))
             else:

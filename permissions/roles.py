@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     RND_ENGINEER = "rnd_engineer", _("R&D engineer")
     TRAINER = "trainer", _("Trainer")
     KNOWLEDGE_MANAGER = "knowledge_manager", _("Knowledge manager")
+    REVIEWER = "reviewer", _("Department reviewer")
     CUSTOMER = "customer", _("Customer (portal user)")
     ADMINISTRATOR = "administrator", _("Administrator")
 
@@ -21,6 +22,7 @@ STAFF_ROLES = frozenset(
         Role.RND_ENGINEER,
         Role.TRAINER,
         Role.KNOWLEDGE_MANAGER,
+        Role.REVIEWER,
         Role.ADMINISTRATOR,
     }
 )
@@ -42,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.RND_ENGINEER: _ADMIN_ACCESS,
     Role.TRAINER: _ADMIN_ACCESS,
     Role.KNOWLEDGE_MANAGER: _ADMIN_ACCESS + _AUDIT_AND_DEPARTMENTS,
+    Role.REVIEWER: _ADMIN_ACCESS,
     Role.CUSTOMER: [],
     Role.ADMINISTRATOR: _ADMIN_ACCESS
     + _AUDIT_AND_DEPARTMENTS

@@ -30,6 +30,7 @@ from customers.models import Contact, Customer
 from customers.tickets.models import Ticket
 from documents.models import DocumentVersion, KnowledgeDocument
 from documents.tasks import extract_document_task
+from kb.actions import ensure_products, split_product_names
 from kb.demo import content
 from kb.demo.generators import MIME_TYPES, render_document
 from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage, KnowledgeHomePage
@@ -263,6 +264,7 @@ class _Loader:
         obj.owning_departments = [self.departments[c] for c in spec.get("owning_departments", [])]
         obj.allowed_groups = list(Group.objects.filter(name__in=spec.get("allowed_groups", [])))
         obj.allowed_users = [self.users[u] for u in spec.get("allowed_users", [])]
+        obj.allowed_customers = [self.customers[c] for c in spec.get("allowed_customers", [])]
 
     def _publish(self, parent, page, *, spec: dict, author: User, days_ago: float | None) -> bool:
         """Add `page` under `parent` and publish it as `author`, unless its slug is taken there."""
@@ -347,7 +349,7 @@ class _Loader:
             question=spec["question"],
             alternative_questions=spec["alternatives"],
             answer=spec["answer"],
-            products=spec["products"],
+            products=ensure_products(split_product_names(spec["products"])),
         )
 
     def _case(self, spec: dict) -> CaseHistoryPage:
@@ -356,7 +358,7 @@ class _Loader:
             slug=spec["slug"],
             summary=spec["summary"],
             customer=self.customers[spec["customer"]],
-            product=spec["product"],
+            product=(ensure_products(split_product_names(spec["product"])) or [None])[0],
             symptom=spec["symptom"],
             cause=spec["cause"],
             resolution=spec["resolution"],

@@ -12,6 +12,7 @@ from pypinyin import lazy_pinyin
 from wagtail.log_actions import log
 
 from documents.importing.categories import CategoryTree
+from kb.actions import ensure_products, split_product_names
 from kb.faq_import.parsing import parse_faq_file
 from kb.faq_import.validation import (
     DUPLICATE,
@@ -167,11 +168,13 @@ def _create_faq(actor, row: FaqRow) -> FAQPage:
         question=row.question,
         alternative_questions="\n".join(row.alternatives),
         answer=row.answer_html,
-        products=row.products,
+        products=ensure_products(split_product_names(row.products)),
         confidentiality=row.confidentiality,
         owner=actor,
     )
     page.owning_departments = list(row.departments)
+    if row.tags:
+        page.tags.add(*row.tags)
     parent.add_child(instance=page)
     revision = page.save_revision(user=actor)
     log(instance=page, action="wagtail.create", user=actor, revision=revision)

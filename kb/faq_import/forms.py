@@ -37,7 +37,8 @@ class FaqImportForm(forms.Form):
     )
     confidentiality = forms.ChoiceField(
         label=_("Default confidentiality"),
-        choices=Confidentiality.choices,
+        # Customer content names its customers, which a spreadsheet row cannot.
+        choices=[c for c in Confidentiality.choices if c[0] != Confidentiality.CUSTOMERS],
         initial=Confidentiality.PUBLIC,
         help_text=_("For rows whose confidentiality column is empty or missing."),
     )

@@ -27,7 +27,7 @@ from permissions.models import Confidentiality, Department
 from permissions.policy import visible_to
 
 MAX_QUESTION = FAQPage._meta.get_field("question").max_length
-MAX_PRODUCTS = FAQPage._meta.get_field("products").max_length
+MAX_PRODUCTS = 255  # the whole products cell; each name becomes a Product snippet
 MAX_TITLE = 255
 
 OK = "ok"
@@ -45,9 +45,10 @@ STATUS_LABELS = {
 # needs it, so rows are filed in this order and a public FAQ never sits in a staff-only category.
 OPENNESS = {
     Confidentiality.PUBLIC: 0,
-    Confidentiality.INTERNAL: 1,
-    Confidentiality.DEPARTMENT: 2,
-    Confidentiality.CONFIDENTIAL: 3,
+    Confidentiality.CUSTOMERS: 1,
+    Confidentiality.INTERNAL: 2,
+    Confidentiality.DEPARTMENT: 3,
+    Confidentiality.CONFIDENTIAL: 4,
 }
 _LEVELS = {
     Confidentiality.PUBLIC: ("公开", "对外", "外部", "public"),

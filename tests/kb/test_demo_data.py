@@ -142,13 +142,24 @@ def test_demo_covers_every_role_and_confidentiality_level(demo):
 
 @pytest.mark.django_db
 def test_demo_users_see_what_their_role_allows(demo):
-    customer = User.objects.get(username="wugang")
+    customer = User.objects.get(username="wugang")  # a portal user of 恒通 (C0001)
+    other_customer = User.objects.get(username="huanglei")  # of 明远 (C0002)
+    customer_levels = {Confidentiality.PUBLIC, Confidentiality.CUSTOMERS}
 
     for model in PROTECTED_MODELS:
         seen = visible_to(customer, model.objects.all())
+        assert set(seen.values_list("confidentiality", flat=True)) <= customer_levels
+        seen = visible_to(other_customer, model.objects.all())
         assert set(seen.values_list("confidentiality", flat=True)) <= {Confidentiality.PUBLIC}
     public_faqs = FAQPage.objects.filter(confidentiality=Confidentiality.PUBLIC)
-    assert visible_to(customer, FAQPage.objects.all()).count() == public_faqs.count() > 0
+    hengtong_faqs = FAQPage.objects.filter(
+        confidentiality=Confidentiality.CUSTOMERS, allowed_customers__code="C0001"
+    )
+    assert hengtong_faqs.exists()
+    assert visible_to(customer, FAQPage.objects.all()).count() == (
+        public_faqs.count() + hengtong_faqs.count()
+    )
+    assert visible_to(other_customer, FAQPage.objects.all()).count() == public_faqs.count() > 0
 
     agent, engineer = User.objects.get(username="zhangli"), User.objects.get(username="liuyang")
     standard = ArticlePage.objects.get(slug="drive-pcb-design-standard")

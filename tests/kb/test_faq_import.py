@@ -232,7 +232,8 @@ def test_xlsx_import_creates_published_faqs_and_missing_categories(
     assert returns.get_parent().get_parent().pk == after_sales.pk
     assert returns.answer == "<p>登录客户门户。</p><p>在订单页点击&lt;退货&gt;按钮。</p>"
     assert returns.alternative_questions == "怎么退货\n退货流程是什么"
-    assert returns.products == "ZK-300"
+    assert [product.name for product in returns.products.all()] == ["ZK-300"]
+    assert sorted(returns.tags.names()) == ["售后", "流程", "退货"]
     assert returns.get_latest_revision().user == knowledge_manager
     assert result.tagged == 2  # FAQ pages have no tags field yet: reported, not stored
 

@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from customers.tickets.models import Ticket
-from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage, KnowledgeHomePage
+from kb.models import (
+    ArticlePage,
+    CaseHistoryPage,
+    CategoryPage,
+    FAQPage,
+    KnowledgeHomePage,
+    Product,
+)
 from permissions.models import Confidentiality
 from tests.factories import CustomerFactory, TicketFactory, UserFactory
 
@@ -93,7 +100,7 @@ def kb_pages(home, rnd_department):
             title="华东工厂停机案例",
             slug="plant-case",
             customer=customer,
-            product="X200 净水器",
+            product=Product.objects.create(name="X200 净水器"),
             symptom="<p>设备频繁停机</p>",
             cause="<p>滤芯堵塞</p>",
             resolution="<p>更换滤芯并清洗管路</p>",

@@ -11,24 +11,25 @@ from permissions.models import Confidentiality
 from permissions.policy import can_view, visible_to
 from tests.permissions.conftest import USER_FIXTURES, make_article, make_document
 
-P, INT, D, C = (
+P, CU, INT, D, C = (
     Confidentiality.PUBLIC,
+    Confidentiality.CUSTOMERS,
     Confidentiality.INTERNAL,
     Confidentiality.DEPARTMENT,
     Confidentiality.CONFIDENTIAL,
 )
 
 # user fixture -> levels it may see. Department items are owned by the R&D department;
-# confidential items here name no group or user.
+# confidential items here name no group or user, customer items name no customer.
 EXPECTED = {
     "anonymous": {P},
     "customer_user": {P},
-    "agent": {P, INT},
-    "rnd_engineer": {P, INT, D},
-    "trainer": {P, INT},
-    "knowledge_manager": {P, INT, D},
-    "administrator": {P, INT, D, C},
-    "admin_role_user": {P, INT},
+    "agent": {P, CU, INT},
+    "rnd_engineer": {P, CU, INT, D},
+    "trainer": {P, CU, INT},
+    "knowledge_manager": {P, CU, INT, D},
+    "administrator": {P, CU, INT, D, C},
+    "admin_role_user": {P, CU, INT},
     "inactive_user": {P},
     "roleless_user": {P},
 }
@@ -37,7 +38,7 @@ assert set(EXPECTED) == set(USER_FIXTURES)
 CASES = [
     pytest.param(user, level, level in EXPECTED[user], id=f"{user}-{level}")
     for user in USER_FIXTURES
-    for level in (P, INT, D, C)
+    for level in (P, CU, INT, D, C)
 ]
 
 
@@ -129,3 +130,33 @@ def test_unknown_models_are_denied(agent, administrator):
     assert not can_view(agent, department)
     assert not can_view(administrator, department)
     assert not visible_to(administrator, Department.objects.all()).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["article", "document"])
+def test_customer_level_is_for_the_named_customers_portal_users(
+    kind, customer_user, anonymous, category
+):
+    from tests.factories import CustomerFactory
+
+    own, other = CustomerFactory(), CustomerFactory()
+    own.portal_users.add(customer_user)
+    make = make_article if kind == "article" else make_document
+    args = (category,) if kind == "article" else ()
+    for_own = make(*args, confidentiality=CU)
+    for_own.allowed_customers.set([own])
+    for_own.save()
+    for_other = make(*args, confidentiality=CU)
+    for_other.allowed_customers.set([other])
+    for_other.save()
+    if kind == "article":  # the published revision carries the relation too
+        for page in (for_own, for_other):
+            page.save_revision().publish()
+    model = type(for_own)
+
+    assert can_view(customer_user, for_own)
+    assert not can_view(customer_user, for_other)
+    assert not can_view(anonymous, for_own)
+    visible = set(visible_to(customer_user, model.objects.all()).values_list("pk", flat=True))
+    assert for_own.pk in visible and for_other.pk not in visible
+    assert not visible_to(anonymous, model.objects.filter(pk=for_own.pk)).exists()

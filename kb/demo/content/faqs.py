@@ -5,6 +5,21 @@ from permissions.models import Confidentiality as C
 FAQS = [
     {
         "category": "troubleshooting/alarm-codes",
+        "slug": "hengtong-line-3-spare-drives",
+        "title": "恒通 3 号焊装线的备用驱动器放在哪里？",
+        "question": "恒通 3 号焊装线的备用驱动器放在哪里？",
+        "alternatives": "3 号线备机位置\n焊装线备用伺服驱动器",
+        "answer": "<p>按贵司与华辰签订的驻厂备件协议，2 台已预设参数的 HC-SD200 备机存放在"
+        "3 号焊装线 B 区备件柜（柜门编号 HT-B07），钥匙由设备科保管。更换后请把故障机"
+        "交驻厂工程师寄回返修。</p>",
+        "products": "HC-SD200",
+        "author": "zhangli",
+        "confidentiality": C.CUSTOMERS,
+        "allowed_customers": ["C0001"],
+        "days_ago": 40,
+    },
+    {
+        "category": "troubleshooting/alarm-codes",
         "slug": "what-is-e-203",
         "title": "驱动器显示 E-203 是什么意思？",
         "question": "驱动器显示 E-203 是什么意思？",
