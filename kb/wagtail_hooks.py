@@ -47,3 +47,7 @@ def register_review_due_menu_item():
     return KnowledgeManagerMenuItem(
         _("Review due"), reverse("kb_review_due"), icon_name="calendar", order=430
     )
+
+
+# Each part of the knowledge base registers its own hooks in kb/hooks/<part>.py.
+from kb.hooks import engagement, structured, trash, versions, workflow  # noqa: E402,F401

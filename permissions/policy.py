@@ -428,8 +428,27 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset
 
 
-def visible_pages(user, queryset: QuerySet) -> QuerySet:
-    """Filter a queryset of pages of any type: protected types by visible_to, others kept."""
+def readable_to(user, queryset: QuerySet) -> QuerySet:
+    """Filter `queryset` to items whose confidentiality lets `user` read them, drafts included.
+
+    The editor's view (admin explorer, history, workflow, notifications about drafts): unlike
+    visible_to it keeps unpublished pages and ignores Wagtail's front-end view restrictions, which
+    govern serving, not editing. Items in the recycle bin are left out.
+    """
+    if user is None:
+        user = AnonymousUser()
+    model = queryset.model
+    if not issubclass(model, ProtectedContent) or not is_internal(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    queryset = queryset.filter(_read_q(user, model))
+    if _has_field(model, "deleted_at"):
+        queryset = queryset.filter(deleted_at__isnull=True)
+    return queryset
+
+
+def _filter_pages(user, queryset: QuerySet, rule) -> QuerySet:
     from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page
@@ -439,9 +458,19 @@ def visible_pages(user, queryset: QuerySet) -> QuerySet:
     hidden = Q()
     for model in apps.get_models():
         if issubclass(model, Page) and issubclass(model, ProtectedContent):
-            visible = visible_to(user, model.objects.all()).values("pk")
-            hidden |= Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(pk__in=visible)
+            allowed = rule(user, model.objects.all()).values("pk")
+            hidden |= Q(content_type=ContentType.objects.get_for_model(model)) & ~Q(pk__in=allowed)
     return queryset.exclude(hidden)
+
+
+def visible_pages(user, queryset: QuerySet) -> QuerySet:
+    """Filter a queryset of pages of any type: protected types by visible_to, others kept."""
+    return _filter_pages(user, queryset, visible_to)
+
+
+def readable_pages(user, queryset: QuerySet) -> QuerySet:
+    """Filter a queryset of pages of any type for the editor: protected types by readable_to."""
+    return _filter_pages(user, queryset, readable_to)
 
 
 # ---------------------------------------------------------------------------------------------
