@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kb.workflow.admin_guard.PageAdminGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -327,7 +328,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Task modules outside an app's tasks.py, which autodiscovery does not find.
-CELERY_IMPORTS = ["documents.importing.tasks"]
+CELERY_IMPORTS = ["documents.importing.tasks", "kb.trash.tasks", "kb.workflow.tasks"]
 CELERY_TASK_ALWAYS_EAGER = env.get_bool("KB_CELERY_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
@@ -350,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.purge_trash_task",
         "schedule": 6 * 3600.0,
     },
+    "kb-purge-expired-pages": {
+        "task": "kb.trash.tasks.purge_expired_pages_task",
+        "schedule": 6 * 3600.0,
+    },
     # Repairs what a crash or an outage left pending (the upload enqueues extraction itself).
     "documents-sweep-pending-extractions": {
         "task": "documents.tasks.sweep_pending_extractions_task",
@@ -359,6 +364,12 @@ CELERY_BEAT_SCHEDULE = {
     "documents-resume-imports": {
         "task": "documents.importing.tasks.resume_import_jobs_task",
         "schedule": 10 * 60.0,
+    },
+    # Wagtail's scheduled publishing and expiry (go_live_at / expire_at on pages).
+    "kb-publish-scheduled-pages": {
+        "task": "kb.workflow.tasks.publish_scheduled_pages_task",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
 }
 

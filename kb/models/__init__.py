@@ -22,15 +22,18 @@ from kb.models.structured import (
     TemplateField,
 )
 from kb.models.trash import RecycleBinPage, TrashedPage
+from kb.models.workflow import DepartmentReviewTask, KnowledgeManagerApprovalTask
 
 __all__ = [
     "ArticlePage",
     "CaseHistoryPage",
     "CategoryPage",
+    "DepartmentReviewTask",
     "FAQPage",
     "Favourite",
     "FieldKind",
     "KnowledgeHomePage",
+    "KnowledgeManagerApprovalTask",
     "KnowledgePage",
     "KnowledgePageTag",
     "KnowledgeTemplate",

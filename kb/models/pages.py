@@ -13,6 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Orderable, Page
 
+from kb.workflow.forms import KnowledgePageForm
 from permissions.models import ProtectedContent
 from permissions.policy import visible_to
 
@@ -98,6 +99,7 @@ class KnowledgePage(ProtectedContent, Page):
         InlinePanel("related_links", label=_("Related items")),
     ]
     settings_panels = Page.settings_panels + [PERMISSION_PANEL, FieldPanel("review_date")]
+    base_form_class = KnowledgePageForm
 
     class Meta:
         abstract = True
@@ -117,17 +119,19 @@ class KnowledgeHomePage(Page):
         verbose_name = _("knowledge home")
 
     def get_context(self, request, *args, **kwargs):
+        from kb.engagement.reader import category_cards_for_viewer, customer_content_for_viewer
+        from kb.engagement.selectors import popular_faqs_for_viewer
+
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        context["categories"] = visible_to(user, CategoryPage.objects.child_of(self)).order_by(
-            "path"
-        )
+        categories = list(visible_to(user, CategoryPage.objects.child_of(self)).order_by("path"))
+        context["categories"] = categories
+        context["category_cards"] = category_cards_for_viewer(user, categories)
         context["latest_articles"] = visible_to(
             user, ArticlePage.objects.descendant_of(self)
         ).order_by("-last_published_at")[:8]
-        context["popular_faqs"] = visible_to(user, FAQPage.objects.descendant_of(self)).order_by(
-            "-first_published_at"
-        )[:8]
+        context["popular_faqs"] = popular_faqs_for_viewer(user, limit=8, within=self)
+        context["customer_content"] = customer_content_for_viewer(user, within=self)
         return context
 
 
@@ -150,16 +154,18 @@ class CategoryPage(KnowledgePage):
         verbose_name_plural = _("categories")
 
     def get_context(self, request, *args, **kwargs):
+        from kb.engagement.reader import category_cards_for_viewer
+        from kb.models.structured import StructuredItemPage
+
         context = super().get_context(request, *args, **kwargs)
         user = request.user
         children = {}
-        from kb.models.structured import StructuredItemPage
-
         for model in (CategoryPage, ArticlePage, FAQPage, CaseHistoryPage, StructuredItemPage):
             children[model._meta.model_name] = visible_to(
                 user, model.objects.child_of(self)
             ).order_by("title")
         context["children"] = children
+        context["subcategory_cards"] = category_cards_for_viewer(user, children["categorypage"])
         return context
 
 

@@ -47,6 +47,11 @@ def wagtail_site(transactional_db):
         is_default_site=True,
         defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "知库"},
     )
+    from django.apps import apps
+
+    from kb.workflow.setup import configure_review_workflow
+
+    configure_review_workflow(apps)  # page permissions and the review workflow (kb/0007)
     return home
 
 

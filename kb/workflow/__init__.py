@@ -1,0 +1,1 @@
+"""The review workflow: authoring permissions, notifications, scheduled publishing, admin guard."""
