@@ -441,10 +441,23 @@ def readable_to(user, queryset: QuerySet) -> QuerySet:
     if not issubclass(model, ProtectedContent) or not is_internal(user):
         return queryset.none()
     if user.is_superuser:
-        return queryset
+        return _outside_page_bin(queryset)
     queryset = queryset.filter(_read_q(user, model))
     if _has_field(model, "deleted_at"):
         queryset = queryset.filter(deleted_at__isnull=True)
+    return _outside_page_bin(queryset)
+
+
+def _outside_page_bin(queryset: QuerySet) -> QuerySet:
+    """Leave out pages in the page recycle bin (moved under the one RecycleBinPage)."""
+    from django.apps import apps
+    from wagtail.models import Page
+
+    if not issubclass(queryset.model, Page):
+        return queryset
+    bins = apps.get_model("kb", "RecycleBinPage").objects.values_list("path", flat=True)
+    for path in bins:
+        queryset = queryset.exclude(path__startswith=path)
     return queryset
 
 
@@ -470,7 +483,7 @@ def visible_pages(user, queryset: QuerySet) -> QuerySet:
 
 def readable_pages(user, queryset: QuerySet) -> QuerySet:
     """Filter a queryset of pages of any type for the editor: protected types by readable_to."""
-    return _filter_pages(user, queryset, readable_to)
+    return _outside_page_bin(_filter_pages(user, queryset, readable_to))
 
 
 # ---------------------------------------------------------------------------------------------
