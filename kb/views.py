@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from customers.models import Customer
 from customers.tickets.models import Ticket, TicketStatus
-from kb.models import ArticlePage, CaseHistoryPage, FAQPage
+from kb.models import ArticlePage, CaseHistoryPage, FAQPage, StructuredItemPage
 from permissions.policy import has_role, visible_to
 from permissions.roles import Role
 
@@ -23,6 +23,7 @@ _SEARCHABLE = (
     (FAQPage, ("title", "summary", "question", "alternative_questions")),
     (ArticlePage, ("title", "summary")),
     (CaseHistoryPage, ("title", "summary")),
+    (StructuredItemPage, ("title", "summary", "data_text")),
 )
 
 

@@ -32,8 +32,19 @@ from documents.models import DocumentVersion, KnowledgeDocument
 from documents.tasks import extract_document_task
 from kb.actions import ensure_products, split_product_names
 from kb.demo import content
+from kb.demo.content import structured as structured_content
 from kb.demo.generators import MIME_TYPES, render_document
-from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage, KnowledgeHomePage
+from kb.models import (
+    ArticlePage,
+    CaseHistoryPage,
+    CategoryPage,
+    FAQPage,
+    FieldKind,
+    KnowledgeHomePage,
+    KnowledgeTemplate,
+    StructuredItemPage,
+    TemplateField,
+)
 from permissions.actions import log_audit_event
 from permissions.models import AuditEvent, Department, User
 from permissions.roles import Role, sync_role_groups
@@ -163,6 +174,7 @@ class _Loader:
             self.load_category(home, spec, path="", inherited={})
         self.load_documents()
         self.load_pages()
+        self.load_structured()
         self.load_tickets()
         if self.created:
             log_audit_event(
@@ -364,6 +376,41 @@ class _Loader:
             resolution=spec["resolution"],
             outcome=spec["outcome"],
         )
+
+    def load_structured(self) -> None:
+        """Create the structured-knowledge templates, then publish the items made from them."""
+        templates = {}
+        for spec in structured_content.TEMPLATES:
+            template = KnowledgeTemplate.objects.filter(name=spec["name"]).first()
+            if template is None:
+                template = KnowledgeTemplate.objects.create(
+                    name=spec["name"], description=spec["description"]
+                )
+                for order, field in enumerate(spec["fields"]):
+                    TemplateField.objects.create(template=template, sort_order=order, **field)
+                self.created[KnowledgeTemplate._meta.label] += 1
+            templates[spec["name"]] = template
+        for spec in structured_content.STRUCTURED_ITEMS:
+            template = templates[spec["template"]]
+            documents = {f.key for f in template.fields.all() if f.kind == FieldKind.DOCUMENT}
+            data = {
+                key: self.documents[value].pk if key in documents else value
+                for key, value in spec["data"].items()
+            }
+            page = StructuredItemPage(
+                title=spec["title"],
+                slug=spec["slug"],
+                summary=spec["summary"],
+                template=template,
+                data=data,
+            )
+            self._publish(
+                self.categories[spec["category"]],
+                page,
+                spec=spec,
+                author=self.users[spec["author"]],
+                days_ago=spec["days_ago"],
+            )
 
     # --- documents ---------------------------------------------------------------------------
 

@@ -12,14 +12,17 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from kb.models.pages import KnowledgePage, page_tags
+from kb.structured.forms import KnowledgeTemplateForm, StructuredItemForm
+from kb.structured.panels import StructuredFieldsPanel
+from kb.structured.values import (
+    FieldKind,
+    data_text,
+    display_values,
+    document_ids,
+    visible_documents,
+)
 
-
-class FieldKind(models.TextChoices):
-    TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    CHOICE = "choice", _("Choice")
-    DOCUMENT = "document", _("Document link")
+__all__ = ["FieldKind", "KnowledgeTemplate", "StructuredItemPage", "TemplateField"]
 
 
 @reversion.register(follow=["fields"])
@@ -39,6 +42,7 @@ class KnowledgeTemplate(index.Indexed, ClusterableModel):
         InlinePanel("fields", label=_("Fields"), min_num=1),
     ]
     search_fields = [index.SearchField("name")]
+    base_form_class = KnowledgeTemplateForm
 
     class Meta:
         verbose_name = _("knowledge template")
@@ -114,9 +118,10 @@ class StructuredItemPage(KnowledgePage):
     data_text = models.TextField(_("field values as text"), blank=True, editable=False)
 
     content_panels = KnowledgePage.content_panels + [
-        FieldPanel("template"),
+        StructuredFieldsPanel(heading=_("Template fields")),
         *KnowledgePage.link_panels,
     ]
+    base_form_class = StructuredItemForm
     parent_page_types = ["kb.CategoryPage"]
     subpage_types: list[str] = []
     search_fields = KnowledgePage.search_fields + [index.SearchField("data_text")]
@@ -124,3 +129,27 @@ class StructuredItemPage(KnowledgePage):
     class Meta:
         verbose_name = _("structured item")
         verbose_name_plural = _("structured items")
+
+    def refresh_data_text(self) -> None:
+        """Recompute `data_text` from `data` and the template's current fields."""
+        self.data_text = (
+            data_text(self.template.fields.all(), self.data) if self.template_id else ""
+        )
+
+    def save(self, *args, **kwargs):
+        # Every path that stores an item (editor, publishing a revision, imports, the demo) keeps
+        # the search text in step with the values.
+        self.refresh_data_text()
+        return super().save(*args, **kwargs)
+
+    def get_template(self, request, *args, **kwargs):
+        # The `template` field (the knowledge template) hides the class attribute through which
+        # Wagtail names a page type's HTML template.
+        return "kb/structured_item_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        fields = list(self.template.fields.all())
+        documents = visible_documents(request.user, document_ids(fields, [self.data]))
+        context["structured_values"] = display_values(fields, self.data, documents=documents)
+        return context

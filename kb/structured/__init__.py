@@ -1,0 +1,1 @@
+"""Structured knowledge (结构化知识): template admin, item editing, reader display and item lists."""
