@@ -94,7 +94,7 @@ def import_faqs(
                 "duplicates": counts[DUPLICATE],
                 "errors": counts[ERROR],
                 "categories_created": check.categories_created,
-                "tags_not_stored": check.tagged,
+                "tags_stored": check.tags_stored,
             },
         )
     return check

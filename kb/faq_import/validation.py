@@ -183,8 +183,13 @@ class FaqCheck:
 
     @property
     def tagged(self) -> int:
-        """Return how many rows carry tags, which FAQ pages cannot store yet."""
+        """Return how many rows that are (or will be) imported carry tags."""
         return sum(bool(row.tags) for row in self.rows if row.status in (OK, IMPORTED))
+
+    @property
+    def tags_stored(self) -> int:
+        """Return how many tags the import stored on the FAQ pages it created."""
+        return sum(len(row.tags) for row in self.rows if row.status == IMPORTED)
 
 
 class CategoryLookup:

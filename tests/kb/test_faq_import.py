@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from kb.faq_import.actions import import_faqs, preview_faq_import
@@ -235,7 +236,9 @@ def test_xlsx_import_creates_published_faqs_and_missing_categories(
     assert [product.name for product in returns.products.all()] == ["ZK-300"]
     assert sorted(returns.tags.names()) == ["售后", "流程", "退货"]
     assert returns.get_latest_revision().user == knowledge_manager
-    assert result.tagged == 2  # FAQ pages have no tags field yet: reported, not stored
+    assert result.tagged == 2
+    assert result.tags_stored == 4  # 退货, 售后, 流程 on the first FAQ, 保修 on the second
+    assert FAQPage.objects.get(question="保修期多长？").tags.names()[0] == "保修"
 
     anonymous = visible_to(AnonymousUser(), FAQPage.objects.all())
     assert set(anonymous.values_list("question", flat=True)) == {"如何申请退货？", "保修期多长？"}
@@ -250,6 +253,7 @@ def test_xlsx_import_creates_published_faqs_and_missing_categories(
     assert event.extra["created"] == 3
     assert event.extra["errors"] == 0
     assert event.extra["categories_created"] == 3
+    assert event.extra["tags_stored"] == 4
 
 
 def test_department_rows_are_visible_to_their_department_only(
@@ -355,7 +359,9 @@ def test_preview_writes_nothing_then_import_writes(
 
     response = client.post(preview_url, {"action": "import"})
     assert response.status_code == 200
-    assert 'data-row="2" data-status="imported"' in response.content.decode()
+    html = response.content.decode()
+    assert 'data-row="2" data-status="imported"' in html
+    assert '<dd data-count="tags">4</dd>' in html
     assert FAQPage.objects.count() == pages + 3
     assert not any((Path(settings.MEDIA_ROOT) / STASH_DIR).rglob("*.json"))
     # The preview is gone once imported: a second post does nothing.
@@ -423,6 +429,7 @@ def test_command_imports_and_exits_1_on_row_errors(knowledge_manager, after_sale
     out = io.StringIO()
     call_command("import_faqs", str(good), "--user", "km", "--create-categories", stdout=out)
     assert FAQPage.objects.count() == 3
+    assert gettext("%(count)s tags stored.") % {"count": 4} in out.getvalue()
     call_command("import_faqs", str(good), "--user", "km", "--create-categories", stdout=out)
     assert FAQPage.objects.count() == 3
 

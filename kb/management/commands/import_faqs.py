@@ -128,14 +128,10 @@ class Command(BaseCommand):
             summary += " " + _("New categories: %(names)s.") % {
                 "names": "; ".join(result.new_categories)
             }
-        if result.tagged and result.written:
-            summary += " " + _(
-                "Tags of %(count)s rows were not stored: FAQ pages have no tags yet."
-            ) % {"count": result.tagged}
+        if result.written:
+            summary += " " + _("%(count)s tags stored.") % {"count": result.tags_stored}
         elif result.tagged:
-            summary += " " + _(
-                "Tags of %(count)s rows will not be stored: FAQ pages have no tags yet."
-            ) % {"count": result.tagged}
+            summary += " " + _("%(count)s rows have tags to store.") % {"count": result.tagged}
         self.stdout.write(summary)
         if counts[ERROR]:
             raise CommandError(
