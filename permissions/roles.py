@@ -63,6 +63,26 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Products and tags (kb/snippets_admin.py): every staff role may view and choose products; the
+# keepers of the knowledge base maintain products and tags. Declared apart so that each part of
+# the knowledge base adds its own lines without touching the table above.
+_PRODUCTS_AND_TAGS = [
+    f"{app}.{action}_{model}"
+    for app, model in (("kb", "product"), ("taggit", "tag"))
+    for action in ("view", "add", "change", "delete")
+]
+for _role in STAFF_ROLES:
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + ["kb.view_product"]
+for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _PRODUCTS_AND_TAGS
+
+# Structured-knowledge templates (kb/structured/admin.py): defined by the keepers of the KB.
+_KNOWLEDGE_TEMPLATES = [
+    f"kb.{action}_knowledgetemplate" for action in ("view", "add", "change", "delete")
+]
+for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _KNOWLEDGE_TEMPLATES
+
 
 def sync_role_groups(group_model=None, permission_model=None) -> None:
     """Create a group per role and grant the declared permissions that exist so far; repeatable."""
