@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,3 +46,40 @@ def review_due(request):
             "count": len(pages),
         },
     )
+
+
+def notify_owners_of_review_due(*, today: date) -> int:
+    """Tell each owner once about each of their pages whose review date has come; return how many.
+
+    Safe to repeat: a page's owner is not told again about the same review date. The policy is
+    applied by notify (an owner who may no longer read the page is not told).
+    """
+    from kb.models import RecycleBinPage
+    from kb.models.notifications import Notification, NotificationKind
+    from kb.workflow.notifications import notify
+
+    bins = list(RecycleBinPage.objects.values_list("path", flat=True))
+    told = 0
+    for model in REVIEWED_MODELS:
+        pages = model.objects.filter(review_date__lte=today, owner__isnull=False)
+        for path in bins:
+            pages = pages.exclude(path__startswith=path)
+        for page in pages.select_related("owner"):
+            already = Notification.objects.filter(
+                kind=NotificationKind.REVIEW_DUE,
+                page=page,
+                recipient=page.owner,
+                created_at__date__gte=page.review_date,
+            ).exists()
+            if already:
+                continue
+            with transaction.atomic():
+                told += len(
+                    notify(
+                        recipients=[page.owner],
+                        kind=NotificationKind.REVIEW_DUE,
+                        page=page,
+                        actor=None,
+                    )
+                )
+    return told

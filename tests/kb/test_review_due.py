@@ -73,3 +73,30 @@ def test_the_pages_of_the_list_keep_the_window(client, knowledge_manager, stale_
     html = client.get("/admin/review-due/?window=30&p=2").content.decode()
     assert "下周到期的文章" in html and 'href="?window=30&amp;p=1"' in html
     assert "p=3" not in html
+
+
+def test_owners_are_told_once_about_their_overdue_pages(
+    rnd_engineer, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    from kb.models.notifications import Notification, NotificationKind
+    from kb.workflow.tasks import notify_review_due_task
+
+    category = make_category()
+    overdue = _article(
+        category, "该复审的文章", -3, confidentiality=Confidentiality.INTERNAL, owner=rnd_engineer
+    )
+    _article(category, "还没到期", 30, confidentiality=Confidentiality.INTERNAL, owner=rnd_engineer)
+    # An owner who has left (deactivated) is not told the title.
+    _article(category, "离职员工的文章", -3, confidentiality=Confidentiality.INTERNAL, owner=agent)
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_review_due_task()
+        notify_review_due_task()  # a second run tells no one again
+
+    told = Notification.objects.filter(kind=NotificationKind.REVIEW_DUE)
+    assert list(told.values_list("recipient", "page")) == [(rnd_engineer.pk, overdue.pk)]
+    # (The e-mail names the draft title of the page: the one the editor shows.)
+    assert len(mailoutbox) == 1 and overdue.get_admin_display_title() in mailoutbox[0].subject
+    assert mailoutbox[0].to == [rnd_engineer.email]
