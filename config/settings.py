@@ -365,11 +365,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.importing.tasks.resume_import_jobs_task",
         "schedule": 10 * 60.0,
     },
-    # Wagtail's scheduled publishing and expiry (go_live_at / expire_at on pages).
     "kb-notify-review-due": {
         "task": "kb.workflow.tasks.notify_review_due_task",
         "schedule": 6 * 3600.0,
     },
+    # Wagtail's scheduled publishing and expiry (go_live_at / expire_at on pages).
     "kb-publish-scheduled-pages": {
         "task": "kb.workflow.tasks.publish_scheduled_pages_task",
         "schedule": 60.0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from documents.models import DocumentVersion, KnowledgeDocument
 from permissions.access import ItemNotFound, access_item_by_id
-from permissions.policy import visible_to
+from permissions.policy import can_edit_in_trash, visible_to
 
 
 def access_document_by_id(viewer, pk) -> KnowledgeDocument:
@@ -19,6 +19,15 @@ def access_document_version(viewer, document_pk, number) -> DocumentVersion:
     if version is None:
         raise ItemNotFound
     return version
+
+
+def access_trashed_document_by_id(viewer, pk) -> KnowledgeDocument:
+    """Return document `pk` from the recycle bin if `viewer` may restore it; raise ItemNotFound."""
+    document = KnowledgeDocument.objects.filter(pk=pk, deleted_at__isnull=False).first()
+    # Someone who may not restore it learns nothing, not even that it exists.
+    if document is None or not can_edit_in_trash(viewer, document):
+        raise ItemNotFound
+    return document
 
 
 def visible_category_ids_for_viewer(viewer, category_ids) -> set:

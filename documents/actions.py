@@ -27,6 +27,10 @@ from permissions.policy import can_edit, can_edit_in_trash, can_upload, may_purg
 
 logger = logging.getLogger(__name__)
 
+# The relations the policy reads to judge one document (permissions.policy._read_terms); prefetch
+# them where documents are judged one by one.
+POLICY_PREFETCH = ("owning_departments", "allowed_groups", "allowed_users", "allowed_customers")
+
 
 class UploadRejected(ValidationError):
     """The file cannot be accepted (size, type, empty); the message says why, translated."""
@@ -186,18 +190,22 @@ def upload_document(
     source_path: str = "",
     comment: str = "",
     allow_duplicate: bool = False,
+    facts: FileFacts | None = None,
     request=None,
 ) -> KnowledgeDocument:
     """Store an uploaded file as a new document (version 1) and queue its text extraction.
 
     Raise UploadRejected for a bad file, DuplicateDocument when the same content is already a
     document the uploader may see (unless allow_duplicate), PermissionDenied for non-staff.
+    `facts` is what validate_upload returned for this very file, when the caller has just
+    called it; the file is then not read a second time.
     """
 
     if not can_upload(actor):
         raise PermissionDenied
     filename = filename or getattr(uploaded, "name", "") or "upload"
-    facts = validate_upload(uploaded, filename)
+    if facts is None:
+        facts = validate_upload(uploaded, filename)
     if not allow_duplicate:
         existing = find_duplicate(actor, facts.checksum)
         if existing is not None:
@@ -465,7 +473,7 @@ def list_trash_for_viewer(viewer):
     in_trash = (
         KnowledgeDocument.objects.filter(deleted_at__isnull=False)
         .select_related("deleted_by", "collection")
-        .prefetch_related("owning_departments", "allowed_groups", "allowed_users")
+        .prefetch_related(*POLICY_PREFETCH)
         .order_by("-deleted_at")
     )
     return [document for document in in_trash if can_edit_in_trash(viewer, document)]

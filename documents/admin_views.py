@@ -33,9 +33,13 @@ def extraction_problems(request):
     status = request.GET.get("status") or ExtractionStatus.FAILED
     if status not in PROBLEM_STATUSES:
         status = ExtractionStatus.FAILED
-    documents = visible_to(
-        request.user, KnowledgeDocument.objects.filter(extraction_status=status)
-    ).order_by("-created_at")
+    documents = (
+        visible_to(request.user, KnowledgeDocument.objects.filter(extraction_status=status))
+        # can_edit below judges each row of the page: load what the policy reads with the page.
+        .select_related("collection")
+        .prefetch_related(*actions.POLICY_PREFETCH)
+        .order_by("-created_at")
+    )
     page = Paginator(documents, 50).get_page(request.GET.get("p"))
     rows = [
         {

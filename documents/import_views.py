@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -47,11 +46,7 @@ def import_start(request):
     for job in jobs:
         if job.category_id not in visible:
             job.category = None  # for display only: a category hidden since stays unnamed
-    return render(
-        request,
-        "documents/import/start.html",
-        {"form": form, "jobs": jobs, "max_upload_mb": settings.KB_MAX_UPLOAD_MB},
-    )
+    return render(request, "documents/import/start.html", {"form": form, "jobs": jobs})
 
 
 @login_required

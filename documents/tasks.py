@@ -142,7 +142,7 @@ def reconcile_document_versions_task(document_id: int) -> str:
         document = KnowledgeDocument.objects.select_for_update().filter(pk=document_id).first()
         if document is None or not document.file.name:
             return "gone"
-        latest = document.versions.order_by("-number").first()
+        latest = document.current_version
         if latest is not None and latest.file.name == document.file.name:
             return "in step"
         try:

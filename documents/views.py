@@ -33,6 +33,7 @@ from documents import actions
 from documents.access import (
     access_document_by_id,
     access_document_version,
+    access_trashed_document_by_id,
     visible_category_ids_for_viewer,
 )
 from documents.extraction.messages import describe_error
@@ -45,7 +46,7 @@ from documents.forms import (
 )
 from documents.models import ExtractionStatus, KnowledgeDocument
 from permissions.actions import log_audit_event
-from permissions.policy import can_edit, can_edit_in_trash, can_upload, may_purge, visible_to
+from permissions.policy import can_edit, can_upload, may_purge, visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -185,13 +186,6 @@ def _drop_stash(request, token: str) -> None:
     shutil.rmtree(_stash_dir(request.user, token), ignore_errors=True)
 
 
-def _upload_limits() -> dict:
-    return {
-        "max_upload_mb": settings.KB_MAX_UPLOAD_MB,
-        "accepted_extensions": sorted(actions.accepted_extensions()),
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request):
@@ -209,7 +203,12 @@ def document_upload(request):
     return render(
         request,
         "documents/document_upload.html",
-        {"form": form, "results": results, **_upload_limits()},
+        {
+            "form": form,
+            "results": results,
+            "max_upload_mb": settings.KB_MAX_UPLOAD_MB,
+            "accepted_extensions": sorted(actions.accepted_extensions()),
+        },
     )
 
 
@@ -352,7 +351,7 @@ def _render_detail(request, document, *, version_form=None, password_form=None, 
         "preview_truncated": len(document.extracted_text) > PREVIEW_CHARS,
         "version_form": version_form or (DocumentVersionForm() if editable else None),
         "password_form": password_form or DocumentPasswordForm(),
-        **_upload_limits(),
+        "max_upload_mb": settings.KB_MAX_UPLOAD_MB,
     }
     return render(request, "documents/document_detail.html", context, status=status)
 
@@ -481,19 +480,11 @@ def trash_list(request):
     )
 
 
-def _document_in_trash(user, pk) -> KnowledgeDocument:
-    document = KnowledgeDocument.objects.filter(pk=pk, deleted_at__isnull=False).first()
-    # Someone who may not restore it learns nothing, not even that it exists.
-    if document is None or not can_edit_in_trash(user, document):
-        raise Http404
-    return document
-
-
 @login_required
 @require_POST
 def restore_from_trash(request, pk):
     """Bring a document back from the recycle bin."""
-    document = _document_in_trash(request.user, pk)
+    document = access_trashed_document_by_id(request.user, pk)
     actions.restore_document(actor=request.user, document=document, request=request)
     messages.success(request, _("“%(title)s” restored.") % {"title": document.title})
     return redirect("documents:detail", pk=document.pk)
@@ -503,9 +494,7 @@ def restore_from_trash(request, pk):
 @require_POST
 def purge(request, pk):
     """Delete a document in the recycle bin for good (knowledge managers and administrators)."""
-    document = _document_in_trash(request.user, pk)
-    if not may_purge(request.user):
-        raise PermissionDenied
+    document = access_trashed_document_by_id(request.user, pk)
     title = document.title
     actions.purge_document(actor=request.user, document=document, request=request)
     messages.success(request, _("“%(title)s” deleted for good.") % {"title": title})

@@ -20,7 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kb.feedback_models import COMMENT_MAX_LENGTH, PageFeedback
-from permissions.actions import log_audit_event
+from permissions.actions import _client_ip, log_audit_event
 from permissions.policy import is_internal, visible_to
 
 # Anonymous votes allowed per client IP address and hour; override with KB_FEEDBACK_RATE_PER_HOUR.
@@ -50,24 +50,23 @@ def session_hash(request) -> str:
     # Marked modified so the session middleware sends the cookie that makes a second vote
     # recognisable; a saved but unmodified new session would not be sent.
     session.modified = True
-    return hashlib.sha256(session.session_key.encode()).hexdigest()
+    return _hashed(session.session_key)
 
 
 def _existing_session_hash(request) -> str:
     session = getattr(request, "session", None)
     key = session.session_key if session is not None else None
-    return hashlib.sha256(key.encode()).hexdigest() if key else ""
+    return _hashed(key) if key else ""
 
 
-def client_ip(request) -> str | None:
-    """Return the client address the audit log also records."""
-    return request.META.get("REMOTE_ADDR") or None
+def _hashed(session_key: str) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest()
 
 
 def allow_anonymous_vote(request) -> bool:
     """Count one anonymous vote from the request's IP; return False once the hourly limit is hit."""
     limit = getattr(settings, "KB_FEEDBACK_RATE_PER_HOUR", DEFAULT_RATE_PER_HOUR)
-    key = f"kb:feedback:ip:{client_ip(request) or 'unknown'}"
+    key = f"kb:feedback:ip:{_client_ip(request) or 'unknown'}"
     # add() starts the window only when the key is new; incr() is atomic in every cache backend.
     cache.add(key, 0, RATE_WINDOW_SECONDS)
     try:
@@ -105,7 +104,7 @@ def record_page_feedback(*, actor, page, helpful: bool, comment, request) -> Pag
             feedback.handled = False
             feedback.handled_by = None
             feedback.handled_at = None
-        feedback.ip_address = client_ip(request)
+        feedback.ip_address = _client_ip(request)
         feedback.save()
         if user is not None and is_internal(user):
             log_audit_event(

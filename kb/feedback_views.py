@@ -17,11 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from wagtail.models import Page
 
 from kb import feedback as kb_feedback
 from kb.feedback_models import COMMENT_MAX_LENGTH
-from permissions.access import ItemNotFound, access_item_by_id
+from kb.http import wants_json
+from permissions.access import ItemNotFound, access_page_by_id
 from permissions.policy import can_manage_knowledge
 
 FEEDBACK_PER_PAGE = 50
@@ -47,25 +47,12 @@ class PageFeedbackForm(forms.Form):
     )
 
 
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _feedback_page(viewer, page_id):
-    """Return the specific page `page_id` if readers may rate it and `viewer` may see it."""
-    base = Page.objects.filter(pk=page_id).only("pk", "content_type").first()
-    model = base.specific_class if base is not None else None
-    if model not in kb_feedback.feedback_page_models():
-        raise ItemNotFound(gettext("No such item."))
-    return access_item_by_id(viewer, model, page_id)
-
-
 @require_POST
 def submit_page_feedback(request, page_id):
     """Record a reader's vote on a page: a redirect back for forms, JSON for fetch."""
-    as_json = _wants_json(request)
+    as_json = wants_json(request)
     try:
-        page = _feedback_page(request.user, page_id)
+        page = access_page_by_id(request.user, page_id, types=kb_feedback.feedback_page_models())
     except Http404:
         if as_json:
             return JsonResponse({"ok": False, "error": gettext("No such page.")}, status=404)

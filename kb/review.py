@@ -7,12 +7,15 @@ from datetime import date, timedelta
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage
-from permissions.policy import can_manage_knowledge, visible_to
+from kb.models.notifications import Notification, NotificationKind
+from kb.workflow.notifications import notify
+from permissions.policy import can_manage_knowledge, outside_page_bin, visible_to
 
 REVIEWED_MODELS = (ArticlePage, FAQPage, CaseHistoryPage, CategoryPage)
 
@@ -43,7 +46,6 @@ def review_due(request):
             "page": page,
             "today": today,
             "upcoming": upcoming,
-            "count": len(pages),
         },
     )
 
@@ -54,25 +56,20 @@ def notify_owners_of_review_due(*, today: date) -> int:
     Safe to repeat: a page's owner is not told again about the same review date. The policy is
     applied by notify (an owner who may no longer read the page is not told).
     """
-    from kb.models import RecycleBinPage
-    from kb.models.notifications import Notification, NotificationKind
-    from kb.workflow.notifications import notify
-
-    bins = list(RecycleBinPage.objects.values_list("path", flat=True))
+    told_already = Notification.objects.filter(
+        kind=NotificationKind.REVIEW_DUE,
+        page=OuterRef("pk"),
+        recipient=OuterRef("owner"),
+        created_at__date__gte=OuterRef("review_date"),
+    )
     told = 0
     for model in REVIEWED_MODELS:
-        pages = model.objects.filter(review_date__lte=today, owner__isnull=False)
-        for path in bins:
-            pages = pages.exclude(path__startswith=path)
+        pages = outside_page_bin(
+            model.objects.filter(review_date__lte=today, owner__isnull=False).exclude(
+                Exists(told_already)
+            )
+        )
         for page in pages.select_related("owner"):
-            already = Notification.objects.filter(
-                kind=NotificationKind.REVIEW_DUE,
-                page=page,
-                recipient=page.owner,
-                created_at__date__gte=page.review_date,
-            ).exists()
-            if already:
-                continue
             with transaction.atomic():
                 told += len(
                     notify(

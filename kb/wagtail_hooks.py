@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -35,8 +35,6 @@ def register_faq_import_menu_item():
 
 @hooks.register("register_admin_urls")
 def register_review_due_url():
-    from django.urls import path
-
     from kb.review import review_due
 
     return [path("review-due/", review_due, name="kb_review_due")]

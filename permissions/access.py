@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from permissions.models import ProtectedContent
 from permissions.policy import can_view
 
 
@@ -22,3 +23,18 @@ def access_item_by_id(viewer, model, pk):
     if not can_view(viewer, obj):
         raise ItemNotFound(_("No such item."))
     return obj
+
+
+def access_page_by_id(viewer, pk, *, types=(ProtectedContent,)):
+    """Return the specific page `pk` if it is one of `types` and `viewer` may see it.
+
+    Raises ItemNotFound otherwise, alike for a missing page, a page of another type and a page
+    the viewer may not see.
+    """
+    from wagtail.models import Page
+
+    base = Page.objects.filter(pk=pk).only("pk", "content_type").first() if pk else None
+    model = base.specific_class if base is not None else None
+    if model is None or not issubclass(model, tuple(types)):
+        raise ItemNotFound(_("No such item."))
+    return access_item_by_id(viewer, model, pk)

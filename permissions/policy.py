@@ -90,9 +90,13 @@ def _holds_any(user, roles) -> bool:
     return any(role.value in names for role in roles)
 
 
+def _superuser_or_holds_any(user, roles) -> bool:
+    return _active(user) and (user.is_superuser or _holds_any(user, roles))
+
+
 def is_internal(user) -> bool:
     """Return True for active staff: a superuser or a member of a staff role group."""
-    return _active(user) and (user.is_superuser or _holds_any(user, STAFF_ROLES))
+    return _superuser_or_holds_any(user, STAFF_ROLES)
 
 
 def has_role(user, role: Role) -> bool:
@@ -252,7 +256,8 @@ def can_read(user, obj) -> bool:
     Only for serving a page, where Wagtail enforces its own view restrictions (with its login and
     password forms); everything else uses can_view.
     """
-    return bool(_terms(user) & item_audience(obj).read)
+    # The read list alone: item_audience would also load view restrictions, unused here.
+    return bool(_terms(user) & _read_terms(obj))
 
 
 def can_upload(user) -> bool:
@@ -265,7 +270,7 @@ MANAGER_ROLES = frozenset({Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR})
 
 def can_manage_knowledge(user) -> bool:
     """Return True for knowledge managers and administrators (review lists, statistics)."""
-    return _active(user) and (user.is_superuser or _holds_any(user, MANAGER_ROLES))
+    return _superuser_or_holds_any(user, MANAGER_ROLES)
 
 
 def may_purge(user) -> bool:
@@ -279,7 +284,8 @@ def _may_change(user, obj, may_see) -> bool:
         return False
     if user.is_superuser:
         return True
-    return may_see(user, obj) and (can_manage_knowledge(user) or _owner_id(obj) == user.pk)
+    # The cheap role and owner test first: may_see can cost queries.
+    return (can_manage_knowledge(user) or _owner_id(obj) == user.pk) and may_see(user, obj)
 
 
 def can_edit(user, obj) -> bool:
@@ -304,7 +310,7 @@ def can_edit_in_trash(user, obj) -> bool:
 
 def _read_q(user, model) -> Q:
     conditions = [Q(confidentiality=Confidentiality.PUBLIC)]
-    # Like _read_terms: any level but the three open ones is treated as confidential.
+    # Like _read_terms: any level but the four named ones is treated as confidential.
     confidential = ~Q(
         confidentiality__in=[
             Confidentiality.PUBLIC,
@@ -435,30 +441,32 @@ def readable_to(user, queryset: QuerySet) -> QuerySet:
     visible_to it keeps unpublished pages and ignores Wagtail's front-end view restrictions, which
     govern serving, not editing. Items in the recycle bin are left out.
     """
-    if user is None:
-        user = AnonymousUser()
     model = queryset.model
     if not issubclass(model, ProtectedContent) or not is_internal(user):
         return queryset.none()
     if user.is_superuser:
-        return _outside_page_bin(queryset)
+        return outside_page_bin(queryset)
     queryset = queryset.filter(_read_q(user, model))
     if _has_field(model, "deleted_at"):
         queryset = queryset.filter(deleted_at__isnull=True)
-    return _outside_page_bin(queryset)
+    return outside_page_bin(queryset)
 
 
-def _outside_page_bin(queryset: QuerySet) -> QuerySet:
-    """Leave out pages in the page recycle bin (moved under the one RecycleBinPage)."""
+def outside_page_bin(queryset: QuerySet) -> QuerySet:
+    """Leave out pages in the page recycle bin (the RecycleBinPage and everything under it)."""
     from django.apps import apps
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Length, Substr
     from wagtail.models import Page
 
     if not issubclass(queryset.model, Page):
         return queryset
-    bins = apps.get_model("kb", "RecycleBinPage").objects.values_list("path", flat=True)
-    for path in bins:
-        queryset = queryset.exclude(path__startswith=path)
-    return queryset
+    # One correlated subquery rather than a query for the bin's path: readable_pages filters
+    # every protected page type and would read it once per type.
+    bins = apps.get_model("kb", "RecycleBinPage").objects.filter(
+        path=Substr(OuterRef("path"), 1, Length("path"))
+    )
+    return queryset.exclude(Exists(bins))
 
 
 def _filter_pages(user, queryset: QuerySet, rule) -> QuerySet:
@@ -483,7 +491,7 @@ def visible_pages(user, queryset: QuerySet) -> QuerySet:
 
 def readable_pages(user, queryset: QuerySet) -> QuerySet:
     """Filter a queryset of pages of any type for the editor: protected types by readable_to."""
-    return _outside_page_bin(_filter_pages(user, queryset, readable_to))
+    return outside_page_bin(_filter_pages(user, queryset, readable_to))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,7 +502,7 @@ SERVICE_ROLES = frozenset({Role.SERVICE_AGENT, Role.KNOWLEDGE_MANAGER, Role.ADMI
 
 def is_service_staff(user) -> bool:
     """Return True for users who work the ticket queue and see customer records."""
-    return _active(user) and (user.is_superuser or _holds_any(user, SERVICE_ROLES))
+    return _superuser_or_holds_any(user, SERVICE_ROLES)
 
 
 def _portal_rule(account_lookup: str):
@@ -547,3 +555,8 @@ _SERVICE_RULES = {
 
 def _service_rule(model):
     return _SERVICE_RULES.get(model._meta.label_lower)
+
+
+def governs(model) -> bool:
+    """Return True for models whose rows the policy filters one by one: content, service records."""
+    return issubclass(model, ProtectedContent) or _service_rule(model) is not None

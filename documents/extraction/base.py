@@ -11,9 +11,11 @@ Nothing here imports Django: the module runs in spawned extraction children.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -318,32 +320,20 @@ class Extractor:
         )
 
 
-def tesseract_languages() -> set[str]:
+@functools.cache
+def tesseract_languages() -> frozenset[str]:
     """Return the OCR languages the local tesseract has, or an empty set without tesseract."""
-    global _TESSERACT_LANGS
-    if _TESSERACT_LANGS is None:
-        _TESSERACT_LANGS = set()
-        binary = shutil.which("tesseract")
-        if binary:
-            import subprocess
-
-            try:
-                out = subprocess.run(
-                    [binary, "--list-langs"],
-                    capture_output=True,
-                    text=True,
-                    timeout=20,
-                    check=False,
-                )
-            except (OSError, subprocess.SubprocessError):
-                out = None
-            if out is not None:
-                lines = (out.stdout + "\n" + out.stderr).splitlines()
-                _TESSERACT_LANGS = {ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln}
-    return _TESSERACT_LANGS
-
-
-_TESSERACT_LANGS: set[str] | None = None
+    binary = shutil.which("tesseract")
+    if not binary:
+        return frozenset()
+    try:
+        out = subprocess.run(
+            [binary, "--list-langs"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    lines = (out.stdout + "\n" + out.stderr).splitlines()
+    return frozenset(ln.strip() for ln in lines[1:] if ln.strip() and " " not in ln)
 
 
 def usable_ocr_languages(requested: str) -> str:

@@ -22,17 +22,8 @@ def _t2s():
     return OpenCC("t2s")
 
 
-def fold_width(text: str) -> str:
-    """Map full-width ASCII forms and the ideographic space to their half-width forms."""
-    return "".join(
-        chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else (" " if c == "\u3000" else c)
-        for c in text
-    )
-
-
 def normalize_text(text: str) -> str:
-    """Fold text for matching: NFKC, full-width to half-width, lower case, t2s, one space."""
-    text = unicodedata.normalize("NFKC", text)
-    text = fold_width(text).lower()
+    """Fold text for matching: NFKC (full-width to half-width too), lower case, t2s, one space."""
+    text = unicodedata.normalize("NFKC", text).lower()
     text = _t2s().convert(text)
     return _SPACE.sub(" ", text).strip()

@@ -23,7 +23,8 @@ def category_slug(title: str) -> str:
     return slug or "folder"
 
 
-def _free_slug(parent, base: str) -> str:
+def free_slug(parent, base: str) -> str:
+    """Return `base`, or `base-2`, `base-3`, ... : the first slug no child of `parent` has."""
     taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     if base not in taken:
         return base
@@ -34,16 +35,21 @@ def _free_slug(parent, base: str) -> str:
 
 
 class CategoryTree:
-    """Map an import's folders to categories under the job's target category."""
+    """Map an import's folders to categories under its target category (or the knowledge home).
 
-    def __init__(self, job):
-        self.job = job
-        self.user = job.created_by
+    Categories it creates are owned by `user` and get the given audience.
+    """
+
+    def __init__(self, *, user, category_id, confidentiality, departments):
+        self.user = user
+        self.category_id = category_id
+        self.confidentiality = confidentiality
+        self.departments = list(departments)
         self._cache: dict[tuple[str, ...], CategoryPage | None] = {}
 
     def _root(self):
-        if self.job.category_id is not None:
-            category = CategoryPage.objects.filter(pk=self.job.category_id).first()
+        if self.category_id is not None:
+            category = CategoryPage.objects.filter(pk=self.category_id).first()
             if category is not None:
                 return category
         return KnowledgeHomePage.objects.first()
@@ -76,11 +82,11 @@ class CategoryTree:
                 return existing
             page = CategoryPage(
                 title=title,
-                slug=_free_slug(parent, category_slug(title)),
-                confidentiality=self.job.confidentiality,
+                slug=free_slug(parent, category_slug(title)),
+                confidentiality=self.confidentiality,
                 owner=self.user,
             )
-            page.owning_departments = list(self.job.owning_departments.all())
+            page.owning_departments = list(self.departments)
             parent.add_child(instance=page)
             revision = page.save_revision(user=self.user)
             log(instance=page, action="wagtail.create", user=self.user, revision=revision)

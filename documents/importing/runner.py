@@ -213,8 +213,13 @@ class _Run:
         self.source = source
         self.workdir = Path(workdir)
         self.report = report
-        self.tree = CategoryTree(job)
         self.departments = list(job.owning_departments.all())
+        self.tree = CategoryTree(
+            user=job.created_by,
+            category_id=job.category_id,
+            confidentiality=job.confidentiality,
+            departments=self.departments,
+        )
         limit = source.limits.max_total_bytes
         if limit is None:
             self.total_left = None
@@ -264,7 +269,7 @@ class _Run:
     def upload(self, item: ImportItem, entry: Entry, handle) -> Outcome:
         try:
             # Checked first so that a rejected file does not leave an empty category behind.
-            actions.validate_upload(handle, entry.name)
+            facts = actions.validate_upload(handle, entry.name)
             category = self.tree.category_for(entry.folder)
             document = actions.upload_document(
                 actor=self.job.created_by,
@@ -275,6 +280,7 @@ class _Run:
                 confidentiality=self.job.confidentiality,
                 owning_departments=self.departments,
                 source_path=item.relative_path,
+                facts=facts,
             )
         except actions.UploadRejected as err:
             return Outcome(ImportItemStatus.REJECTED, err.code or "invalid", " ".join(err.messages))

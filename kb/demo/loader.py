@@ -7,7 +7,6 @@ audit row for the whole load, which also dates the demo for later runs.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import string
 from collections import Counter
@@ -28,6 +27,7 @@ from wagtail.log_actions import log
 from config import parsers as env
 from customers.models import Contact, Customer
 from customers.tickets.models import Ticket
+from documents.actions import read_facts
 from documents.models import DocumentVersion, KnowledgeDocument
 from documents.tasks import extract_document_task
 from kb.actions import ensure_products, split_product_names
@@ -278,11 +278,10 @@ class _Loader:
         obj.allowed_users = [self.users[u] for u in spec.get("allowed_users", [])]
         obj.allowed_customers = [self.customers[c] for c in spec.get("allowed_customers", [])]
 
-    def _publish(self, parent, page, *, spec: dict, author: User, days_ago: float | None) -> bool:
+    def _publish(self, parent, page, *, spec: dict, author: User, days_ago: float | None) -> None:
         """Add `page` under `parent` and publish it as `author`, unless its slug is taken there."""
-        existing = parent.get_children().filter(slug=page.slug).first()
-        if existing is not None:
-            return False
+        if parent.get_children().filter(slug=page.slug).exists():
+            return
         page.owner = author
         self._protect(page, spec)
         parent.add_child(instance=page)
@@ -300,7 +299,6 @@ class _Loader:
             )
             type(revision).objects.filter(pk=revision.pk).update(created_at=moment)
         self.created[type(page)._meta.label] += 1
-        return True
 
     def _child(self, parent, slug: str):
         return parent.get_children().filter(slug=slug).first().specific
@@ -422,19 +420,20 @@ class _Loader:
             self.documents[spec["key"]] = document
 
     def _create_document(self, spec: dict, *, days_ago: int) -> KnowledgeDocument:
-        data = render_document(spec)
+        data = ContentFile(render_document(spec))
+        facts = read_facts(data)
         document = KnowledgeDocument(
             title=spec["title"],
             description=spec["description"],
             category=self.categories[spec["category"]],
             author=spec["author"],
             uploaded_by_user=self.users[spec["uploaded_by"]],
-            file_size=len(data),
-            file_hash=hashlib.sha1(data).hexdigest(),  # Wagtail's own duplicate check
-            checksum=hashlib.sha256(data).hexdigest(),
+            file_size=facts.size,
+            file_hash=facts.sha1,  # Wagtail's own duplicate check
+            checksum=facts.checksum,
             mime_type=MIME_TYPES[spec["format"]],
         )
-        document.file.save(spec["filename"], ContentFile(data), save=False)
+        document.file.save(spec["filename"], data, save=False)
         self.new_files.append(document.file.name)
         self._protect(document, spec)
         document.save()
@@ -444,7 +443,7 @@ class _Loader:
             number=1,
             file=document.file.name,
             original_filename=spec["filename"],
-            file_size=len(data),
+            file_size=facts.size,
             checksum=document.checksum,
             mime_type=document.mime_type,
             uploaded_by=document.uploaded_by_user,

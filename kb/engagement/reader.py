@@ -109,7 +109,6 @@ class StaffPanel:
     review_overdue: bool
     review_state: str
     task_name: str
-    attachments: list
     usage: PageUsage
     favourites: int
     helpful_votes: int
@@ -153,7 +152,6 @@ def staff_panel_for_viewer(viewer, page) -> StaffPanel | None:
         review_overdue=review_date is not None and review_date < timezone.localdate(),
         review_state=state,
         task_name=task_name,
-        attachments=attachments_for_viewer(viewer, page),
         usage=usage_for_page(page),
         favourites=favourite_count(page),
         helpful_votes=helpful_vote_count(page),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
@@ -37,12 +37,14 @@ class FavouriteItem:
 def usage_for_page(page) -> PageUsage:
     """Return the views of `page`: all time, in the last 30 days, and by staff (all time)."""
     since = timezone.localdate() - datetime.timedelta(days=RECENT_USAGE_DAYS - 1)
-    rows = PageUsageDay.objects.filter(page_id=page.pk)
-    totals = rows.aggregate(total=Sum("views"), staff=Sum("staff_views"))
-    recent = rows.filter(day__gte=since).aggregate(recent=Sum("views"))
+    totals = PageUsageDay.objects.filter(page_id=page.pk).aggregate(
+        total=Sum("views"),
+        recent=Sum("views", filter=Q(day__gte=since)),
+        staff=Sum("staff_views"),
+    )
     return PageUsage(
         total=totals["total"] or 0,
-        last_30_days=recent["recent"] or 0,
+        last_30_days=totals["recent"] or 0,
         staff_total=totals["staff"] or 0,
     )
 

@@ -9,37 +9,23 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.models import Page
 
 from kb.engagement.actions import toggle_favourite
 from kb.engagement.selectors import favourites_for_viewer
-from permissions.access import ItemNotFound, access_item_by_id
-from permissions.models import ProtectedContent
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _favourite_page(viewer, page_id):
-    """Return the specific page `page_id` if it is a knowledge page `viewer` may see."""
-    base = Page.objects.filter(pk=page_id).only("pk", "content_type").first()
-    model = base.specific_class if base is not None else None
-    if model is None or not issubclass(model, ProtectedContent):
-        raise ItemNotFound(gettext("No such item."))
-    return access_item_by_id(viewer, model, page_id)
+from kb.http import wants_json
+from permissions.access import access_page_by_id
 
 
 @require_POST
 def favourite_toggle(request, page_id):
     """Add a page to the user's favourites or take it out: back to `next` or the page, or JSON."""
-    as_json = _wants_json(request)
+    as_json = wants_json(request)
     if not request.user.is_authenticated:
         if as_json:
             return JsonResponse({"ok": False, "error": gettext("Please log in.")}, status=401)
         return redirect_to_login(request.META.get("HTTP_REFERER") or "/")
     try:
-        page = _favourite_page(request.user, page_id)
+        page = access_page_by_id(request.user, page_id)
         favourite = toggle_favourite(actor=request.user, page=page, request=request)
     except Http404:
         if as_json:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
@@ -11,7 +9,7 @@ from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 from wagtail.log_actions import log
 
-from documents.importing.categories import CategoryTree
+from documents.importing.categories import CategoryTree, free_slug
 from kb.actions import ensure_products, split_product_names
 from kb.faq_import.parsing import parse_faq_file
 from kb.faq_import.validation import (
@@ -100,28 +98,6 @@ def import_faqs(
     return check
 
 
-@dataclass
-class _TreeJob:
-    """What documents.importing.categories.CategoryTree reads from an import job."""
-
-    created_by: object
-    category_id: int | None
-    confidentiality: str
-    departments: list = field(default_factory=list)
-
-    @property
-    def owning_departments(self):
-        return _Related(self.departments)
-
-
-@dataclass
-class _Related:
-    items: list
-
-    def all(self):
-        return list(self.items)
-
-
 def _file_rows(actor, target, rows: list[FaqRow]) -> None:
     """Give each row without an existing category the one it names, creating what is missing."""
     trees: dict[tuple, CategoryTree] = {}
@@ -133,12 +109,10 @@ def _file_rows(actor, target, rows: list[FaqRow]) -> None:
         tree = trees.get(key)
         if tree is None:
             tree = trees[key] = CategoryTree(
-                _TreeJob(
-                    created_by=actor,
-                    category_id=target.pk if target is not None else None,
-                    confidentiality=row.confidentiality,
-                    departments=row.departments,
-                )
+                user=actor,
+                category_id=target.pk if target is not None else None,
+                confidentiality=row.confidentiality,
+                departments=row.departments,
             )
         row.category = tree.category_for(row.category_path)
         if row.category is None:  # the knowledge home went away since the check
@@ -150,21 +124,13 @@ def _slug_for(question: str) -> str:
     return slugify("-".join(words))[:80].strip("-") or "faq"
 
 
-def _free_slug(parent, base: str) -> str:
-    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 2
-    while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
-    return slug
-
-
 def _create_faq(actor, row: FaqRow) -> FAQPage:
     # A fresh, locked parent: treebeard computes the new page's path from the parent's child
     # count, which the previous row (or another import) has just changed.
     parent = CategoryPage.objects.select_for_update().get(pk=row.category.pk)
     page = FAQPage(
         title=row.question,
-        slug=_free_slug(parent, _slug_for(row.question)),
+        slug=free_slug(parent, _slug_for(row.question)),
         question=row.question,
         alternative_questions="\n".join(row.alternatives),
         answer=row.answer_html,

@@ -160,8 +160,8 @@ class FaqRow:
     def category_label(self) -> str:
         return " / ".join(self.category_path)
 
-    @property
-    def confidentiality_label(self):
+    def get_confidentiality_display(self):
+        # Named like the model method, for templates/includes/confidentiality_badge.html.
         return Confidentiality(self.confidentiality).label
 
 

@@ -8,20 +8,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 
-from kb.models.trash import RecycleBinPage
 from kb.workflow.actions import CHANGE_NOTE_ACTION, record_change_note
 from kb.workflow.forms import CHANGE_NOTE_FIELD
 from kb.workflow.selectors import unread_count_for_viewer
-from permissions.policy import is_internal, readable_pages
-
-
-@hooks.register("construct_explorer_page_queryset")
-def hide_explorer_pages_outside_the_policy(parent_page, pages, request):
-    """List only pages whose confidentiality the user may read, and never the recycle bin."""
-    pages = readable_pages(request.user, pages)
-    for bin_path in RecycleBinPage.objects.values_list("path", flat=True):
-        pages = pages.exclude(path__startswith=bin_path)
-    return pages
+from permissions.policy import is_internal
 
 
 @hooks.register("register_log_actions")
@@ -29,9 +19,7 @@ def register_change_note_log_action(actions):
     @actions.register_action(CHANGE_NOTE_ACTION)
     class ChangeNoteFormatter(LogFormatter):
         label = _("Change note")
-
-        def format_message(self, log_entry):
-            return _("Change note")
+        message = _("Change note")
 
         def format_comment(self, log_entry):
             return (log_entry.data or {}).get("note", "")

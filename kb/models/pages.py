@@ -124,9 +124,8 @@ class KnowledgeHomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         user = request.user
-        categories = list(visible_to(user, CategoryPage.objects.child_of(self)).order_by("path"))
-        context["categories"] = categories
-        context["category_cards"] = category_cards_for_viewer(user, categories)
+        categories = visible_to(user, CategoryPage.objects.child_of(self)).order_by("path")
+        context["category_cards"] = category_cards_for_viewer(user, list(categories))
         context["latest_articles"] = visible_to(
             user, ArticlePage.objects.descendant_of(self)
         ).order_by("-last_published_at")[:8]

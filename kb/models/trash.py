@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
@@ -25,8 +26,6 @@ class RecycleBinPage(Page):
         verbose_name = _("recycle bin")
 
     def serve(self, request, *args, **kwargs):
-        from django.http import Http404
-
         raise Http404
 
 

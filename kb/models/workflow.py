@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.forms import TaskStateCommentForm
 from wagtail.models import GroupApprovalTask, Page, Task, TaskState
 
+from kb.workflow.admin_guard import may_open_in_admin
 from permissions.models import ProtectedContent
-from permissions.policy import can_read, has_role, is_internal, readable_pages
+from permissions.policy import has_role, is_internal, readable_pages
 from permissions.roles import Role
 
 
@@ -74,7 +75,7 @@ class PolicyTaskMixin:
         page = _page_of(obj)
         if not (user.is_active and is_internal(user)):
             return False
-        if isinstance(page, ProtectedContent) and not can_read(user, page):
+        if not may_open_in_admin(user, page):
             return False
         return user.is_superuser or self.user_may_act(page, user)
 
@@ -134,12 +135,7 @@ class DepartmentReviewTask(PolicyTaskMixin, Task):
             .distinct()
             .order_by("pk")
         )
-        page = _page_of(page)
-        return [
-            user
-            for user in candidates
-            if not isinstance(page, ProtectedContent) or can_read(user, page)
-        ]
+        return [user for user in candidates if may_open_in_admin(user, page)]
 
     def user_may_act(self, page, user):
         if not has_role(user, Role.REVIEWER):
@@ -174,16 +170,13 @@ def _pages_reviewed_by_departments(departments):
     from django.apps import apps
 
     owned = Q()
-    for model in apps.get_models():
-        if issubclass(model, Page) and issubclass(model, ProtectedContent):
-            through = model.owning_departments.through
-            src = f"{model._meta.model_name}_id"
-            owned |= Q(pk__in=through.objects.filter(department_id__in=departments).values(src))
     has_owning = Q()
     for model in apps.get_models():
         if issubclass(model, Page) and issubclass(model, ProtectedContent):
-            through = model.owning_departments.through
-            has_owning |= Q(pk__in=through.objects.values(f"{model._meta.model_name}_id"))
+            links = model.owning_departments.through.objects
+            src = f"{model._meta.model_name}_id"
+            owned |= Q(pk__in=links.filter(department_id__in=departments).values(src))
+            has_owning |= Q(pk__in=links.values(src))
     by_owner = ~has_owning & Q(owner__departments__in=departments)
     pages = Page.objects.filter(owned | by_owner)
     return pages.annotate(id_text=Cast("pk", CharField())).values("id_text")

@@ -21,7 +21,6 @@ MISSED_BEATS_ALLOWED = 3
 class ServiceStatus:
     service: str
     label: str
-    interval: float
     heartbeat: ServiceHeartbeat | None
     alive: bool
 
@@ -59,7 +58,7 @@ def list_service_statuses(now: datetime | None = None) -> list[ServiceStatus]:
         alive = row is not None and row.last_seen >= now - timedelta(
             seconds=MISSED_BEATS_ALLOWED * interval
         )
-        statuses.append(ServiceStatus(service, label, interval, row, alive))
+        statuses.append(ServiceStatus(service, label, row, alive))
     return statuses
 
 
@@ -86,10 +85,7 @@ def list_queue_statuses(app=None) -> list[QueueStatus]:
             # Fail within seconds when the broker is down instead of retrying for minutes.
             conn.ensure_connection(max_retries=1, timeout=3)
             channel = conn.default_channel
-            statuses = []
-            for name in names:
-                statuses.append(_queue_status(channel, name))
-            return statuses
+            return [_queue_status(channel, name) for name in names]
     except Exception as err:  # whatever the transport raises, the page must still render
         message = f"{type(err).__name__}: {err}"
         return [QueueStatus(name, None, message) for name in names]

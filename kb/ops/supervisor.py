@@ -37,7 +37,8 @@ def _say(message, stream=None):
     print(f"[zhiku] {message}", file=stream or sys.stdout, flush=True)
 
 
-def _answers(url) -> bool:
+def answers(url) -> bool:
+    """Return True when `url` answers 200 within a second."""
     try:
         with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
@@ -96,7 +97,7 @@ class Supervisor:
                 if code is not None:
                     _say(f"{name} exited with status {code}; stopping the others.", sys.stderr)
                     return 1
-            if not announced and _answers(self.ready_url):
+            if not announced and answers(self.ready_url):
                 announced = True
                 _say(self.ready_message)
             time.sleep(0.5)

@@ -5,23 +5,26 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Page, ReferenceIndex
-from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from kb.models import KnowledgeTemplate, StructuredItemPage
+from kb.models import KnowledgeTemplate
 from kb.structured.forms import remember_chosen_template
+from kb.versions.snippets import (
+    VersionedCreateView,
+    VersionedDeleteView,
+    VersionedEditView,
+    VersionedSnippetViewSet,
+)
 from permissions.actions import log_audit_event
-from permissions.policy import can_manage_knowledge, readable_to
+from permissions.policy import can_manage_knowledge
 
 
-class TemplateCreateView(snippet_views.CreateView):
+class TemplateCreateView(VersionedCreateView):
     def save_instance(self):
         instance = super().save_instance()  # inside the view's transaction
         log_audit_event(
@@ -33,7 +36,7 @@ class TemplateCreateView(snippet_views.CreateView):
         return instance
 
 
-class TemplateEditView(snippet_views.EditView):
+class TemplateEditView(VersionedEditView):
     def save_instance(self):
         instance = super().save_instance()
         log_audit_event(
@@ -45,10 +48,8 @@ class TemplateEditView(snippet_views.EditView):
         return instance
 
 
-class TemplateDeleteView(snippet_views.DeleteView):
+class TemplateDeleteView(VersionedDeleteView):
     def delete_action(self):
-        from django.db import transaction
-
         with transaction.atomic():
             log_audit_event(
                 actor=self.request.user,
@@ -59,24 +60,7 @@ class TemplateDeleteView(snippet_views.DeleteView):
             super().delete_action()
 
 
-class TemplateUsageView(snippet_views.UsageView):
-    """Wagtail's usage listing, limited to the items whose confidentiality lets the user read them."""
-
-    def get_queryset(self):
-        readable = readable_to(
-            self.request.user, StructuredItemPage.objects.filter(template=self.object)
-        ).values_list("pk", flat=True)
-        return (
-            ReferenceIndex.get_references_to(self.object)
-            .filter(
-                base_content_type=ContentType.objects.get_for_model(Page),
-                object_id__in=[str(pk) for pk in readable],
-            )
-            .group_by_source_object()
-        )
-
-
-class KnowledgeTemplateViewSet(SnippetViewSet):
+class KnowledgeTemplateViewSet(VersionedSnippetViewSet):
     model = KnowledgeTemplate
     icon = "form"
     menu_label = gettext_lazy("Knowledge templates")
@@ -91,11 +75,11 @@ class KnowledgeTemplateViewSet(SnippetViewSet):
     add_view_class = TemplateCreateView
     edit_view_class = TemplateEditView
     delete_view_class = TemplateDeleteView
-    usage_view_class = TemplateUsageView
 
     def get_common_view_kwargs(self, **kwargs):
-        # Wagtail's usage count and link (edit side panel, delete confirmation) count every item
-        # using the template, confidential ones included; the count would leak through them.
+        # No usage count or link on the edit side panel and the delete confirmation: a template
+        # in use is never deleted (refuse_deleting_templates_in_use), and its items are listed,
+        # through the policy, by the usage view alone.
         return super().get_common_view_kwargs(**{"usage_url_name": None, **kwargs})
 
 

@@ -8,7 +8,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from kb.structured.values import FieldKind
+from kb.structured.values import FieldKind, to_json
 
 SORTS = {
     "title": ("title", "pk"),
@@ -42,46 +42,36 @@ class ItemFilterForm(forms.Form):
         self.filter_fields = [
             f for f in template_fields if f.filterable and f.kind in FILTERABLE_KINDS
         ]
-        self.groups = []  # (template field, [bound fields]) for the template to lay out
+        # Added after `q` and `sort`, in the template's field order: the list shows them so.
         for field in self.filter_fields:
-            names = self._add_fields(field)
-            self.groups.append((field, names))
+            self._add_fields(field)
 
-    def _add_fields(self, field) -> list[str]:
+    def _add_fields(self, field) -> None:
         label = field.label
         if field.kind == FieldKind.TEXT:
             self.fields[_name(field.key)] = forms.CharField(
                 label=label, required=False, max_length=200
             )
-            return [_name(field.key)]
-        if field.kind == FieldKind.CHOICE:
+        elif field.kind == FieldKind.CHOICE:
             choices = [("", _("Any")), *((c, c) for c in field.choice_list())]
             self.fields[_name(field.key)] = forms.ChoiceField(
                 label=label, required=False, choices=choices
             )
-            return [_name(field.key)]
-        if field.kind == FieldKind.NUMBER:
-            low, high = _name(field.key, "min"), _name(field.key, "max")
-            self.fields[low] = forms.DecimalField(
+        elif field.kind == FieldKind.NUMBER:
+            self.fields[_name(field.key, "min")] = forms.DecimalField(
                 label=_("%(label)s from") % {"label": label}, required=False
             )
-            self.fields[high] = forms.DecimalField(
+            self.fields[_name(field.key, "max")] = forms.DecimalField(
                 label=_("%(label)s to") % {"label": label}, required=False
             )
-            return [low, high]
-        low, high = _name(field.key, "from"), _name(field.key, "to")
-        date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields[low] = forms.DateField(
-            label=_("%(label)s from") % {"label": label}, required=False, widget=date_input
-        )
-        self.fields[high] = forms.DateField(
-            label=_("%(label)s to") % {"label": label}, required=False, widget=date_input
-        )
-        return [low, high]
-
-    def bound_groups(self):
-        """Return (template field, bound form fields) pairs in the template's order."""
-        return [(field, [self[name] for name in names]) for field, names in self.groups]
+        else:
+            date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            self.fields[_name(field.key, "from")] = forms.DateField(
+                label=_("%(label)s from") % {"label": label}, required=False, widget=date_input
+            )
+            self.fields[_name(field.key, "to")] = forms.DateField(
+                label=_("%(label)s to") % {"label": label}, required=False, widget=date_input
+            )
 
     def apply(self, items):
         """Return `items` filtered and ordered by the valid part of the submitted form."""
@@ -110,12 +100,11 @@ def _filter_one(items, field, data, *, alias: str):
     if field.kind == FieldKind.NUMBER:
         low, high = data.get(_name(key, "min")), data.get(_name(key, "max"))
         expression = KeyTransform(key, "data")
-        low, high = _json_number(low), _json_number(high)
     else:  # dates are ISO strings, which sort as text in date order
         low, high = data.get(_name(key, "from")), data.get(_name(key, "to"))
         expression = _text(key)
-        low = low.isoformat() if low else None
-        high = high.isoformat() if high else None
+    # Compared in their stored form: numbers as JSON numbers, dates as ISO text.
+    low, high = to_json(field.kind, low), to_json(field.kind, high)
     if low is None and high is None:
         return items
     items = items.alias(**{alias: expression})
@@ -131,9 +120,3 @@ def _text(key: str):
     # to text so that comparisons are plain text ones (KeyTextTransform's own exact and range
     # lookups compare JSON values).
     return Cast(KeyTextTransform(key, "data"), output_field=TextField())
-
-
-def _json_number(value):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 
-from kb.structured.values import FieldKind, to_json, to_python
+from kb.structured.values import FieldKind, to_json, to_python, visible_documents
 
 # Wagtail's page CreateView builds the add form itself and passes it no request, only the user.
 # The before_create_page hook (kb.hooks.structured), which does see the request and its
@@ -112,12 +112,10 @@ class StructuredDataForm(forms.Form):
         self.kept_documents: dict[str, int] = {}
         for field in self.template_fields:
             value = to_python(field.kind, (stored or {}).get(field.key))
-            if field.kind == FieldKind.DOCUMENT and value is not None:
-                from kb.structured.values import visible_documents
-
-                if not visible_documents(user, [value]):
-                    self.kept_documents[field.key] = value
-                    continue
+            linked = field.kind == FieldKind.DOCUMENT and value is not None
+            if linked and not visible_documents(user, [value]):
+                self.kept_documents[field.key] = value
+                continue
             initial[field.key] = value
         super().__init__(data, initial=initial)
         self._deferred: list[str] = []

@@ -1,4 +1,4 @@
-"""Template helpers for the feedback box and the related pages of a knowledge page."""
+"""Template helper for the feedback box of a knowledge page."""
 
 from __future__ import annotations
 
@@ -17,12 +17,3 @@ def kb_page_feedback(context, page):
     if request is None or page.pk is None or not isinstance(page, feedback.feedback_page_models()):
         return None
     return feedback.get_page_feedback_state(request, page)
-
-
-@register.simple_tag(takes_context=True)
-def kb_related_pages(context, page, limit=5):
-    """Return the pages related to `page` that the viewer may see."""
-    request = context.get("request")
-    if request is None or page.pk is None or not isinstance(page, feedback.feedback_page_models()):
-        return []
-    return feedback.related_pages_for_viewer(request.user, page, limit=limit)

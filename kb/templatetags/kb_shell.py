@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from permissions.policy import can_view, is_internal, visible_to
+from permissions.policy import can_view, visible_to
 
 register = template.Library()
 
@@ -31,14 +31,3 @@ def kb_breadcrumbs(context, page):
 def kb_can_view(context, obj):
     """Return True when the policy lets the current user see `obj`."""
     return obj is not None and can_view(_user(context), obj)
-
-
-@register.simple_tag(takes_context=True)
-def kb_case_customer(context, page):
-    """Return the customer of a case history for staff the policy lets see it, else None."""
-    user = _user(context)
-    # The cheap role check first, so readers outside staff never load the customer.
-    if page.customer_id is None or not is_internal(user):
-        return None
-    customer = page.customer
-    return customer if can_view(user, customer) else None

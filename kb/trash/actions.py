@@ -50,19 +50,15 @@ def in_recycle_bin(page) -> bool:
     return bin_path is not None and page.path.startswith(bin_path)
 
 
-def _editor_may_change(user, page) -> bool:
-    # The editor's view, as readable_to: drafts included, confidentiality only. can_edit asks
-    # can_view, which no one but a superuser passes for a draft, so owners could not bin drafts.
-    return can_edit_in_trash(user, page)
-
-
 def may_trash_page(user, page) -> bool:
     """Return True when `user` may move `page` to the recycle bin (the page alone, cheaply)."""
     page = page.specific
+    # can_edit_in_trash judges as the editor does (drafts included, confidentiality only);
+    # can_edit asks can_view, which no one but a superuser passes for a draft.
     return (
         isinstance(page, ProtectedContent)
         and not in_recycle_bin(page)
-        and _editor_may_change(user, page)
+        and can_edit_in_trash(user, page)
     )
 
 
@@ -72,7 +68,7 @@ def can_trash_page(user, page) -> bool:
         return False
     descendants = Page.objects.descendant_of(page).specific()
     return all(
-        isinstance(child, ProtectedContent) and _editor_may_change(user, child)
+        isinstance(child, ProtectedContent) and can_edit_in_trash(user, child)
         for child in descendants
     )
 
@@ -263,12 +259,12 @@ def purge_expired_pages() -> int:
 
 def list_trashed_pages_for_viewer(viewer) -> list[TrashedPage]:
     """Return the recycle bin entries `viewer` may see and restore, newest first."""
-    entries = TrashedPage.objects.select_related("page", "trashed_by", "original_parent")
+    entries = list(TrashedPage.objects.select_related("trashed_by").order_by("-trashed_at", "-pk"))
+    pages = Page.objects.filter(pk__in=[entry.page_id for entry in entries]).specific().in_bulk()
     visible = []
-    for entry in entries.order_by("-trashed_at", "-pk"):
-        page = entry.page.specific
-        if can_edit_in_trash(viewer, page):
-            entry.page = page
+    for entry in entries:
+        entry.page = pages[entry.page_id]
+        if can_edit_in_trash(viewer, entry.page):
             visible.append(entry)
     return visible
 

@@ -39,7 +39,6 @@ def page_trash_index(request):
         {
             "page_title": _("Page recycle bin"),
             "entries": entries,
-            "count": len(entries),
             "can_purge": may_purge(request.user),
             "trash_days": settings.KB_TRASH_DAYS,
         },
@@ -107,8 +106,8 @@ def trash_pages_in_bulk(request):
         raise PermissionDenied
     ids = [value for value in request.GET.getlist("id") if value.isdigit()]
     moved = skipped = 0
-    for page in Page.objects.filter(pk__in=ids).order_by("path"):
-        page = Page.objects.get(pk=page.pk)  # an ancestor's move changed its path
+    for pk in Page.objects.filter(pk__in=ids).order_by("path").values_list("pk", flat=True):
+        page = Page.objects.get(pk=pk)  # loaded one at a time: an ancestor's move changes paths
         if can_trash_page(request.user, page):
             trash_page(actor=request.user, page=page, request=request)
             moved += 1
@@ -140,9 +139,7 @@ def trash_pages_in_bulk(request):
 
 
 def _trashed_with_an_ancestor(page) -> bool:
-    return TrashedPage.objects.filter(
-        page__path__in=[page.path[:i] for i in range(page.steplen, len(page.path), page.steplen)]
-    ).exists()
+    return TrashedPage.objects.filter(page__in=Page.objects.ancestor_of(page)).exists()
 
 
 def _entry_or_404(user, page_id) -> TrashedPage:

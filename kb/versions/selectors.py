@@ -13,8 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from permissions.models import ProtectedContent
-from permissions.policy import _service_rule, can_view, visible_to
+from permissions.policy import can_view, governs, visible_to
 
 EMPTY = "—"
 
@@ -30,30 +29,24 @@ def get_versioned_model(app_label: str, model_name: str):
     return model
 
 
-def may_see_versions(user, model) -> bool:
-    """Return True when `user` may read the version history of `model` (view or change it)."""
+def _has_model_perm(user, model, actions) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     opts = model._meta
     return any(
         user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
-        for action in ("view", "change")
+        for action in actions
     )
+
+
+def may_see_versions(user, model) -> bool:
+    """Return True when `user` may read the version history of `model` (view or change it)."""
+    return _has_model_perm(user, model, ("view", "change"))
 
 
 def may_revert(user, model) -> bool:
     """Return True when `user` may revert objects of `model` (its change permission)."""
-    opts = model._meta
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
-    )
-
-
-def is_governed(model) -> bool:
-    """Return True for models whose rows the permission policy filters one by one."""
-    return issubclass(model, ProtectedContent) or _service_rule(model) is not None
+    return _has_model_perm(user, model, ("change",))
 
 
 def get_current_object(viewer, model, pk):
@@ -64,7 +57,7 @@ def get_current_object(viewer, model, pk):
     """
     obj = model._default_manager.filter(pk=pk).first() if _valid_pk(model, pk) else None
     hidden = obj is None or not can_view(viewer, obj)
-    if is_governed(model) and not viewer.is_superuser and hidden:
+    if governs(model) and not viewer.is_superuser and hidden:
         raise Http404
     return obj
 
@@ -256,7 +249,7 @@ def _display(viewer, model_field, value) -> str:
 def _display_related(viewer, related_model, value) -> str:
     pks = value if isinstance(value, (list, tuple)) else [value]
     objects = related_model._default_manager.filter(pk__in=pks)
-    if is_governed(related_model):
+    if governs(related_model):
         # Another item's title is shown only to who may see that item.
         objects = visible_to(viewer, objects)
     found = {str(obj.pk): str(obj) for obj in objects}

@@ -43,8 +43,7 @@ def _load(request, app_label, model_name, pk, *, change=False):
     return model, obj
 
 
-def _context(request, model, obj, pk, versions):
-    latest = versions.first()
+def _context(request, model, obj, pk, latest):
     label = str(obj) if obj is not None else (latest.object_repr if latest else str(pk))
     opts = model._meta
     return {
@@ -64,16 +63,17 @@ def history(request, app_label, model_name, pk):
     """List the versions of one object, newest first: who, when, with what comment."""
     model, obj = _load(request, app_label, model_name, pk)
     versions = list_versions(model, pk)
-    if obj is None and not versions.exists():
+    latest = versions.first()
+    if obj is None and latest is None:
         raise Http404
-    context = _context(request, model, obj, pk, versions)
+    context = _context(request, model, obj, pk, latest)
     page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("p"))
     context.update(
         {
             "page_title": _("Version history"),
             "page": page,
-            "latest_id": versions.first().pk if versions else None,
-            "count": versions.count(),
+            "latest_id": latest.pk if latest else None,
+            "count": page.paginator.count,
         }
     )
     return TemplateResponse(request, "kb/versions/history.html", context)
@@ -82,15 +82,14 @@ def history(request, app_label, model_name, pk):
 def compare(request, app_label, model_name, pk):
     """Show two versions side by side (?a=…&b=…): every field, and the rows each one follows."""
     model, obj = _load(request, app_label, model_name, pk)
-    versions = list_versions(model, pk)
+    context = _context(request, model, obj, pk, list_versions(model, pk).first())
     try:
         first = get_version(model, pk, int(request.GET.get("a", "")))
         second = get_version(model, pk, int(request.GET.get("b", "")))
     except ValueError:
         messages.error(request, _("Choose two versions to compare."))
-        return redirect(_context(request, model, obj, pk, versions)["history_url"])
+        return redirect(context["history_url"])
     comparison = compare_versions(request.user, first, second)
-    context = _context(request, model, obj, pk, versions)
     context.update({"page_title": _("Compare versions"), "comparison": comparison})
     return TemplateResponse(request, "kb/versions/compare.html", context)
 
@@ -99,8 +98,8 @@ def revert(request, app_label, model_name, pk, version_id):
     """Confirm, then restore one version; the restored state is recorded as a new version."""
     model, obj = _load(request, app_label, model_name, pk, change=True)
     version = get_version(model, pk, version_id)
-    versions = list_versions(model, pk)
-    context = _context(request, model, obj, pk, versions)
+    latest = list_versions(model, pk).first()
+    context = _context(request, model, obj, pk, latest)
     if request.method == "POST":
         restored = revert_to_version(actor=request.user, version=version, request=request)
         messages.success(
@@ -109,14 +108,14 @@ def revert(request, app_label, model_name, pk, version_id):
             % {"object": restored, "date": _date(version)},
         )
         return redirect(context["history_url"])
-    latest = versions.first()
-    comparison = compare_versions(request.user, version, latest) if latest else None
+    # A deleted object has no current state to compare with (the page does not show one).
+    showable = latest is not None and obj is not None
     context.update(
         {
             "page_title": _("Revert"),
             "version": version,
             "version_date": _date(version),
-            "comparison": comparison,
+            "comparison": compare_versions(request.user, version, latest) if showable else None,
         }
     )
     return TemplateResponse(request, "kb/versions/revert.html", context)

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from kb.models.notifications import Notification
 from kb.workflow.forms import CHANGE_NOTE_MAX_LENGTH
 from kb.workflow.selectors import notifications_for_viewer
 from permissions.actions import log_audit_event
@@ -54,6 +53,4 @@ def mark_notifications_read(*, actor, ids=None) -> int:
         unread = notifications_for_viewer(actor).filter(read_at__isnull=True)
         if ids is not None:
             unread = unread.filter(pk__in=list(ids))
-        return Notification.objects.filter(pk__in=list(unread.values_list("pk", flat=True))).update(
-            read_at=timezone.now()
-        )
+        return unread.update(read_at=timezone.now())

@@ -40,8 +40,12 @@ def _page_ids(match, request) -> list:
 
 
 def may_open_in_admin(user, page) -> bool:
-    """Return True unless `page` is protected content whose confidentiality bars `user`."""
-    page = page.specific
+    """Return True unless `page` is protected content whose confidentiality bars `user`.
+
+    The editor's view of one page or other workflow object; its notifications and review tasks
+    ask the same question.
+    """
+    page = page.specific if isinstance(page, Page) else page
     return not isinstance(page, ProtectedContent) or can_read(user, page)
 
 

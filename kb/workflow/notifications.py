@@ -12,8 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from kb.models.notifications import Notification, NotificationKind
-from permissions.models import ProtectedContent
-from permissions.policy import can_read, is_internal
+from kb.workflow.admin_guard import may_open_in_admin
+from permissions.policy import is_internal
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +22,7 @@ def may_be_told_about(user, page) -> bool:
     """Return True when `user` may read `page` as an editor (drafts are what is reviewed)."""
     if user is None or not user.is_active or not is_internal(user):
         return False
-    if page is None:
-        return True
-    page = page.specific
-    return not isinstance(page, ProtectedContent) or can_read(user, page)
+    return page is None or may_open_in_admin(user, page)
 
 
 def notify(*, recipients, kind, page, actor, comment="") -> list[Notification]:

@@ -3,7 +3,10 @@
 Authors hold "add" on the knowledge home, which makes every page below it "explorable" to Wagtail:
 its page search, the site history report and the explorer API would list the titles of drafts
 the policy hides from them. Every listing Wagtail builds from this policy is filtered through
-permissions.policy.readable_pages here, once.
+permissions.policy.readable_pages here, once: the explorer, its search and the explorer menu's API
+all intersect their pages with explorable_instances (the search only while
+WAGTAILADMIN_PAGE_SEARCH_FILTER_BY_PERMISSIONS keeps its default, True), so no
+construct_explorer_page_queryset hook filters them again.
 """
 
 from __future__ import annotations

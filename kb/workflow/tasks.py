@@ -6,6 +6,7 @@ import io
 
 from celery import shared_task
 from django.core.management import call_command
+from django.utils import timezone
 
 
 @shared_task(ignore_result=True)
@@ -18,8 +19,6 @@ def publish_scheduled_pages_task() -> None:
 @shared_task(ignore_result=True)
 def notify_review_due_task() -> None:
     """Tell owners about their pages whose review date has come (stale knowledge); repeatable."""
-    from django.utils import timezone
-
     from kb.review import notify_owners_of_review_due
 
     notify_owners_of_review_due(today=timezone.localdate())

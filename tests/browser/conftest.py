@@ -14,6 +14,24 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# The password tests.factories.UserFactory gives every user.
+PASSWORD = "pw-zhiku-2026"
+
+
+def new_page(browser):
+    """Open a page in a new context of an English browser (Zhiku is Chinese first whatever
+    Accept-Language says)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    return context.new_page()
+
+
+def log_in(page, base_url: str, username: str, next_path: str = "/admin/") -> None:
+    """Sign in through the login form as `username`, and wait until `next_path` has loaded."""
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.stacked-form button[type=submit]")
+    page.wait_for_url(f"{base_url}{next_path}")
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +87,4 @@ def browser():
 
 @pytest.fixture
 def browser_page(browser):
-    # An English browser: Zhiku is Chinese first whatever Accept-Language says.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    return context.new_page()
+    return new_page(browser)

@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import CHROMIUM, log_in, new_page
 from tests.documents import samples
 from tests.factories import DepartmentFactory, UserFactory
 
@@ -48,14 +48,6 @@ def _zip_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def _log_in(page, base_url: str, username: str, next_path: str) -> None:
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-zhiku-2026")
-    page.click("form.stacked-form button[type=submit]")
-    page.wait_for_url(f"{base_url}{next_path}")
-
-
 def _detail_path(page, pattern) -> str:
     return page.locator(".doc-result-stored", has_text=pattern).locator("a").get_attribute("href")
 
@@ -78,11 +70,10 @@ def test_documents_walkthrough(live_server, wagtail_site, browser, tmp_path):
     UserFactory(username="engineer", roles=[Role.RND_ENGINEER], departments=[rnd])
     UserFactory(username="agent", roles=[Role.SERVICE_AGENT], departments=[service])
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
+    page = new_page(browser)
 
     # 1. Two files at once, department-only; then the text file again: a duplicate, stored anyway.
-    _log_in(page, base, "engineer", "/docs/upload/")
+    log_in(page, base, "engineer", "/docs/upload/")
     gbk_txt = _file("报警代码.txt", TXT, GBK_TEXT.encode("gbk"))
     page.set_input_files(
         "input[name=files]", [gbk_txt, _file("标准草案.docx", DOCX, _docx_bytes(tmp_path))]
@@ -188,12 +179,11 @@ def test_documents_walkthrough(live_server, wagtail_site, browser, tmp_path):
     page.wait_for_url(re.compile(r"category="))
     titles = page.locator(".doc-table tbody tr .col-subject a").all_inner_texts()
     assert len(titles) == 1 and "故障排查" in titles[0]
-    context.close()
+    page.context.close()
 
     # 6. An agent of another department: the department-only document is neither listed nor there.
-    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = other.new_page()
-    _log_in(page, base, "agent", "/docs/")
+    page = new_page(browser)
+    log_in(page, base, "agent", "/docs/")
     # Internal ones are listed: the imported files and the copy stored anyway (the form was back
     # to "internal" when the text file was uploaded again).
     assert page.locator(f".doc-table a[href='{imported_path}']").count() == 1
@@ -202,4 +192,4 @@ def test_documents_walkthrough(live_server, wagtail_site, browser, tmp_path):
     assert page.locator(f".doc-table a[href='{docx_path}']").count() == 0
     assert page.goto(f"{base}{txt_path}").status == 404
     assert page.goto(f"{base}{docx_path}download/").status == 404
-    other.close()
+    page.context.close()

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import CHROMIUM, log_in, new_page
 from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = [
@@ -27,13 +27,8 @@ COMMENT = "请写明适用的车型"
 
 
 def _log_in(browser, base_url: str, username: str, next_path: str = "/admin/"):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-zhiku-2026")
-    page.click("form.stacked-form button[type=submit]")
-    page.wait_for_url(f"{base_url}{next_path}")
+    page = new_page(browser)
+    log_in(page, base_url, username, next_path)
     return page
 
 

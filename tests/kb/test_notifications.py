@@ -14,7 +14,7 @@ from kb.workflow.notifications import notify
 from permissions.models import Confidentiality
 from permissions.roles import Role
 from tests.factories import UserFactory
-from tests.kb.test_workflow_support import make_draft_faq, rnd_reviewer_fixture  # noqa: F401
+from tests.kb.test_workflow_support import make_draft_faq
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,6 @@ from kb.models import (
     TemplateField,
 )
 from permissions.models import Confidentiality
-from permissions.roles import Role
-from tests.factories import CustomerFactory, UserFactory
 
 P, CU, INT, D, C = (
     Confidentiality.PUBLIC,
@@ -129,20 +127,6 @@ def build_page(
     if publish:
         revision.publish()
     return type(page).objects.get(pk=page.pk)
-
-
-@pytest.fixture
-def portal_account(customer_user):
-    account = CustomerFactory(name="甲方科技有限公司")
-    account.portal_users.add(customer_user)
-    return account
-
-
-@pytest.fixture
-def other_customer_user(db):
-    user = UserFactory(username="other-customer", roles=[Role.CUSTOMER])
-    CustomerFactory(name="乙方制造有限公司").portal_users.add(user)
-    return user
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from kb.trash.actions import (
 )
 from kb.trash.tasks import purge_expired_pages_task
 from permissions.models import AuditEvent, Confidentiality
-from permissions.policy import visible_to
+from permissions.policy import readable_pages, readable_to, visible_to
 from permissions.roles import Role
 from tests.factories import UserFactory
 from tests.permissions.conftest import make_article, make_category
@@ -398,14 +398,6 @@ def test_the_bin_menu_item_is_for_staff(client, rnd_engineer):
 @pytest.mark.django_db
 def test_the_editor_view_of_the_policy_leaves_out_pages_in_the_bin(rnd_engineer, administrator):
     """Choosers, history and notifications use readable_*: a binned draft is in none of them."""
-    from wagtail.models import Page
-
-    from kb.models import ArticlePage
-    from kb.trash.actions import trash_page
-    from permissions.models import Confidentiality
-    from permissions.policy import readable_pages, readable_to
-    from tests.permissions.conftest import make_article, make_category
-
     category = make_category(confidentiality=Confidentiality.PUBLIC)
     draft = make_article(
         category, publish=False, confidentiality=Confidentiality.INTERNAL, owner=rnd_engineer

@@ -16,12 +16,7 @@ from documents.models import ExtractionStatus, KnowledgeDocument
 from kb.models import PageAttachment, PageRelation, Product
 from permissions.models import Confidentiality
 from tests.factories import TicketFactory
-from tests.kb.test_page_matrix import (  # noqa: F401 (fixtures)
-    build_page,
-    home_page,
-    other_customer_user,
-    portal_account,
-)
+from tests.kb.test_page_matrix import build_page, home_page
 
 pytestmark = pytest.mark.django_db
 

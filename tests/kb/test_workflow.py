@@ -22,11 +22,7 @@ from kb.workflow.setup import configure_review_workflow
 from permissions.models import Confidentiality
 from permissions.roles import Role
 from tests.factories import UserFactory
-from tests.kb.test_workflow_support import (  # noqa: F401
-    make_draft_faq,
-    rnd_reviewer_fixture,
-    service_reviewer_fixture,
-)
+from tests.kb.test_workflow_support import edit_form_data, make_draft_faq
 
 pytestmark = pytest.mark.django_db
 
@@ -234,8 +230,6 @@ def test_author_reviewer_manager_flow(
 def test_request_changes_posted_through_the_editor_needs_a_comment(
     client, rnd_engineer, rnd_department, rnd_reviewer
 ):
-    from tests.kb.test_workflow_support import edit_form_data
-
     page = make_draft_faq(rnd_engineer, departments=[rnd_department])
     _submit(page, rnd_engineer)
     client.force_login(rnd_reviewer)

@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
 from bs4 import BeautifulSoup
 
 from kb.models import FAQPage
 from permissions.models import Confidentiality
-from permissions.roles import Role
-from tests.factories import UserFactory
 from tests.permissions.conftest import make_category
 
 _seq = itertools.count()
-
-
-# Named fixtures under other function names, so that test modules can import them and still take
-# `rnd_reviewer` as an argument.
-@pytest.fixture(name="rnd_reviewer")
-def rnd_reviewer_fixture(db, rnd_department):
-    return UserFactory(username="rnd-reviewer", roles=[Role.REVIEWER], departments=[rnd_department])
-
-
-@pytest.fixture(name="service_reviewer")
-def service_reviewer_fixture(db, service_department):
-    return UserFactory(
-        username="service-reviewer", roles=[Role.REVIEWER], departments=[service_department]
-    )
 
 
 def make_draft_faq(

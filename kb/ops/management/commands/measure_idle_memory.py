@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kb.ops.management.commands.run_zhiku import pid_file
+from kb.ops.supervisor import answers
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -94,12 +94,9 @@ def measure(root: int) -> list[dict]:
 def _wait_for(url: str, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.5)
+        if answers(url):
+            return True
+        time.sleep(0.5)
     return False
 
 
@@ -134,7 +131,7 @@ class Command(BaseCommand):
                 root = int(pid_file().read_text())
             except FileNotFoundError:
                 raise CommandError(
-                    f"No {pid_file()}: start Zhiku (make run) or pass --start."
+                    _("No %(path)s: start Zhiku (make run) or pass --start.") % {"path": pid_file()}
                 ) from None
         try:
             if process is not None:
