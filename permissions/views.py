@@ -41,9 +41,14 @@ class AuditLogPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(["view"])
 
 
+def _visible_events(request):
+    # The filter's choices, like its rows, come only from events the viewer may see.
+    return visible_to(getattr(request, "user", None), AuditEvent.objects.all())
+
+
 def _actors(request):
     return User.objects.filter(
-        pk__in=AuditEvent.objects.exclude(actor=None).values("actor_id")
+        pk__in=_visible_events(request).exclude(actor=None).values("actor_id")
     ).order_by("username")
 
 
@@ -54,7 +59,7 @@ def _action_choices():
 
 def _object_types(request):
     return ContentType.objects.filter(
-        pk__in=AuditEvent.objects.exclude(object_type=None).values("object_type_id")
+        pk__in=_visible_events(request).exclude(object_type=None).values("object_type_id")
     ).order_by("app_label", "model")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import NoReverseMatch, reverse
 
 from permissions.actions import log_audit_event
@@ -250,3 +251,22 @@ def test_audit_rows_about_items_the_viewer_may_not_see_are_left_out(
     client.force_login(administrator)
     response = client.get(reverse(AUDIT_INDEX))
     assert "绝密报价单" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_audit_filter_choices_come_only_from_rows_the_viewer_may_see(
+    client, knowledge_manager, rnd_engineer, trainer
+):
+    from permissions.models import Confidentiality
+    from tests.permissions.conftest import make_document
+
+    secret = make_document(confidentiality=Confidentiality.CONFIDENTIAL, users=[trainer])
+    log_audit_event(actor=trainer, action="document.download", obj=secret)
+    log_audit_event(actor=rnd_engineer, action="department.touch", obj=rnd_engineer)
+
+    client.force_login(knowledge_manager)
+    filters = client.get(reverse(AUDIT_INDEX)).context["filters"]
+    actors = set(filters.form.fields["actor"].queryset)
+    assert rnd_engineer in actors and trainer not in actors
+    document_type = ContentType.objects.get_for_model(secret)
+    assert document_type not in set(filters.form.fields["object_type"].queryset)
