@@ -57,11 +57,16 @@ class ErrorCode(StrEnum):
 
 
 class ExtractionError(Exception):
-    """An engine or a second reader could not read a file."""
+    """An engine or a second reader could not read a file.
 
-    def __init__(self, message: str, *, encrypted: bool = False):
+    `unavailable`: the engine itself could not be reached (a Tika server down), so the file was
+    not judged at all and is worth another try later.
+    """
+
+    def __init__(self, message: str, *, encrypted: bool = False, unavailable: bool = False):
         super().__init__(message)
         self.encrypted = encrypted
+        self.unavailable = unavailable
 
 
 @dataclass
@@ -269,7 +274,7 @@ class Extractor:
                 detail += f"; second reader {reader_error}"
             return ExtractionResult.failure(
                 Status.FAILED,
-                ErrorCode.PARSE_ERROR,
+                ErrorCode.UNAVAILABLE if engine_error.unavailable else ErrorCode.PARSE_ERROR,
                 f"cannot parse: {detail}",
                 mime_type=mime,
                 metadata=metadata,

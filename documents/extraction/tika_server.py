@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from .base import ExtractionError, Extractor, RawExtraction, first_value
 from .tika_inprocess import is_encryption_error
 
@@ -60,9 +62,14 @@ class TikaServerExtractor(Extractor):
                 requestOptions={"timeout": self.timeout},
             )
         except Exception as err:  # requests' connection errors, timeouts
-            raise ExtractionError(f"Tika server unavailable: {err}") from err
+            # Not reaching the server says nothing about the file: the task retries it later.
+            # A read timeout is the server working too long on this file, not an outage.
+            unreachable = isinstance(err, requests.ConnectionError)
+            raise ExtractionError(
+                f"Tika server unavailable: {err}", unavailable=unreachable
+            ) from err
         if status != 200:
-            raise ExtractionError(f"Tika server answered HTTP {status}")
+            raise ExtractionError(f"Tika server answered HTTP {status}", unavailable=status == 503)
         try:
             entries = json.loads(body)
         except (TypeError, ValueError) as err:

@@ -115,3 +115,17 @@ def test_content_that_contradicts_the_extension_is_warned_about(tmp_path):
 
     assert result.status == Status.EXTRACTED
     assert any(".odt extension" in w for w in result.metadata["warnings"])
+
+
+def test_an_unreachable_tika_server_is_reported_as_unavailable_not_as_a_bad_file(tmp_path):
+    from documents.extraction.tika_server import TikaServerExtractor
+
+    path = tmp_path / "old.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    # Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    engine = TikaServerExtractor(server_url="http://127.0.0.1:9", timeout=5)
+
+    result = engine.extract(path)
+
+    assert result.status == Status.FAILED
+    assert result.error_code == ErrorCode.UNAVAILABLE
