@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -12,18 +13,21 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kb.models import ArticlePage, CaseHistoryPage, CategoryPage, FAQPage
+from kb.models import KnowledgePage
 from kb.models.notifications import Notification, NotificationKind
 from kb.workflow.notifications import notify
 from permissions.policy import can_manage_knowledge, outside_page_bin, visible_to
 
-REVIEWED_MODELS = (ArticlePage, FAQPage, CaseHistoryPage, CategoryPage)
+
+def reviewed_models() -> list:
+    """Return every knowledge page type: all of them carry a review date."""
+    return [model for model in apps.get_models() if issubclass(model, KnowledgePage)]
 
 
 def list_pages_due_for_review(viewer, *, until: date):
     """Return the knowledge pages `viewer` may see whose review date is on or before `until`."""
     pages = []
-    for model in REVIEWED_MODELS:
+    for model in reviewed_models():
         queryset = visible_to(viewer, model.objects.filter(review_date__lte=until))
         pages.extend(queryset.select_related("owner"))
     return sorted(pages, key=lambda page: (page.review_date, page.title))
@@ -63,7 +67,7 @@ def notify_owners_of_review_due(*, today: date) -> int:
         created_at__date__gte=OuterRef("review_date"),
     )
     told = 0
-    for model in REVIEWED_MODELS:
+    for model in reviewed_models():
         pages = outside_page_bin(
             model.objects.filter(review_date__lte=today, owner__isnull=False).exclude(
                 Exists(told_already)

@@ -100,3 +100,19 @@ def test_owners_are_told_once_about_their_overdue_pages(
     # (The e-mail names the draft title of the page: the one the editor shows.)
     assert len(mailoutbox) == 1 and overdue.get_admin_display_title() in mailoutbox[0].subject
     assert mailoutbox[0].to == [rnd_engineer.email]
+
+
+def test_structured_items_are_reviewed_like_every_knowledge_page(client, knowledge_manager):
+    from tests.kb.test_page_matrix import build_page
+
+    category = make_category()
+    item = build_page(
+        "structured",
+        category,
+        title="过期的结构化条目",
+        level=Confidentiality.INTERNAL,
+        review_date=timezone.localdate() - timedelta(days=2),
+    )
+    client.force_login(knowledge_manager)
+    html = client.get("/admin/review-due/").content.decode()
+    assert item.title in html
