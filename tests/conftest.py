@@ -13,7 +13,15 @@ def _isolated_files(settings, tmp_path):
     """Keep uploads and the search index of each test in its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KB_SEARCH_INDEX_DIR = tmp_path / "index"
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": "search.backends.tantivy.TantivyBackend", "PATH": tmp_path / "index"}
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from search.backends import reset_backends
+
+    reset_backends()
+    yield
+    reset_backends()
 
 
 @pytest.fixture(autouse=True)
