@@ -297,6 +297,19 @@ KB_EXTRACTION_MAX_CHARS = env.get_int("KB_EXTRACTION_MAX_CHARS", 5_000_000, mini
 KB_OCR_LANGUAGES = env.get_str("KB_OCR_LANGUAGES", "chi_sim+eng")
 if KB_SEARCH_BACKEND == "elasticsearch" and not KB_ELASTICSEARCH_URL:
     raise SettingError("KB_SEARCH_BACKEND=elasticsearch needs KB_ELASTICSEARCH_URL.")
+# Name of the index (Elasticsearch/OpenSearch: the alias in front of the versioned indices).
+KB_SEARCH_INDEX_NAME = env.get_str("KB_SEARCH_INDEX_NAME", "zhiku")
+SEARCH_BACKENDS = {
+    "default": (
+        {
+            "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+            "URL": KB_ELASTICSEARCH_URL,
+            "INDEX": KB_SEARCH_INDEX_NAME,
+        }
+        if KB_SEARCH_BACKEND == "elasticsearch"
+        else {"BACKEND": "search.backends.tantivy.TantivyBackend", "PATH": KB_SEARCH_INDEX_DIR}
+    )
+}
 
 # --- Celery -----------------------------------------------------------------------------------
 _broker_url = env.get_url(
@@ -374,6 +387,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kb.workflow.tasks.publish_scheduled_pages_task",
         "schedule": 60.0,
         "options": {"expires": 60.0},
+    },
+    # Re-runs outbox rows a failed engine or a crashed worker left behind (search/indexing.py).
+    "search-sweep-outbox": {
+        "task": "search.tasks.sweep_search_outbox_task",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60.0},
     },
 }
 

@@ -33,6 +33,7 @@ OPEN = "open"  # item side: no page/collection restriction
 AUTHENTICATED = "auth"
 STAFF = "staff"
 ANY_DEPARTMENT = "dept:any"  # knowledge managers see department-level content of every department
+SERVICE = "service"  # service staff: customer records and tickets of every customer
 
 
 def _dept(pk) -> str:
@@ -128,6 +129,8 @@ def _member_terms(user) -> set[str]:
         terms.update(_dept(pk) for pk in _department_ids(user))
         if has_role(user, Role.KNOWLEDGE_MANAGER):
             terms.add(ANY_DEPARTMENT)
+    if is_service_staff(user):
+        terms.add(SERVICE)
     return terms
 
 
@@ -555,6 +558,53 @@ _SERVICE_RULES = {
 
 def _service_rule(model):
     return _SERVICE_RULES.get(model._meta.label_lower)
+
+
+def service_record_audience(customer_id) -> ItemAudience:
+    """Return the index tokens of a customer record or ticket: service staff and its portal users.
+
+    The token form of `_portal_rule`: tested against can_view for every role.
+    """
+    return ItemAudience(frozenset({ALL, SERVICE, _customer(customer_id)}), frozenset({ALL, OPEN}))
+
+
+def _implied_terms(token: str, user_terms) -> frozenset[str] | None:
+    """Return tokens every (non-superuser) holder of `token` also holds; None for ALL."""
+    if token == ALL:
+        return None
+    everyone = {PUBLIC, OPEN}
+    if token in everyone:
+        return frozenset(everyone)
+    if token.startswith("user:") and user_terms is not None:
+        return frozenset(user_terms(int(token.split(":", 1)[1])) | {token})
+    # Whoever holds any other token is an active user; department tokens need a staff member.
+    implied = {token, AUTHENTICATED, *everyone}
+    if token == ANY_DEPARTMENT or token.startswith("dept:"):
+        implied.add(STAFF)
+    return frozenset(implied)
+
+
+def audience_covers(outer: ItemAudience, inner: ItemAudience, *, user_terms=None) -> bool:
+    """Return True when everyone who may see an `outer` item may also see the `inner` one.
+
+    Used to put the text of an attached document into its page's index entry only when no viewer
+    of the page could find text they may not read. Errs on False. `user_terms(pk)` returns a
+    user's audience terms, for the owner tokens (without it only what any user holds).
+    """
+    for outer_tokens, inner_tokens in ((outer.read, inner.read), (outer.restrict, inner.restrict)):
+        for token in outer_tokens:
+            implied = _implied_terms(token, user_terms)
+            if implied is not None and not implied & inner_tokens:
+                return False
+    return True
+
+
+def user_audience_terms(user_id) -> frozenset[str]:
+    """Return the audience terms of the user with this pk (nothing for a missing user)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()._default_manager.filter(pk=user_id).first()
+    return _terms(user) if user is not None else frozenset()
 
 
 def governs(model) -> bool:

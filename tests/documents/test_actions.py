@@ -49,8 +49,9 @@ def test_upload_creates_the_document_its_first_version_and_an_audit_row(
         document = actions.upload_document(
             actor=rnd_engineer, uploaded=upload("保养规程.docx", data), title="保养规程"
         )
-    # Extraction (and the version check of signal_handlers) run after commit, not before.
-    assert len(callbacks) == 2
+    # Extraction, the version check of signal_handlers and the search index update run after
+    # commit, not before.
+    assert len(callbacks) == 3
     assert document.extraction_status == ExtractionStatus.PENDING
     assert document.mime_type.endswith("wordprocessingml.document")
     assert document.file_size == len(data)
