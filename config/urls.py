@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from kb.ops import views as ops_views
+from search.urls import help_patterns as search_help_patterns
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("docs/", include("documents.urls")),
     path("kb/faq-import/", include("kb.faq_import_urls")),
     path("kb/feedback/", include("kb.feedback_urls")),
+    path("search/", include("search.urls")),
+    path("help/search/", include(search_help_patterns)),
 ]
 
 if settings.KB_SERVE_MEDIA_IMAGES:

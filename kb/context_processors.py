@@ -6,6 +6,7 @@ from permissions.policy import can_manage_knowledge, is_internal, is_service_sta
 _NAV_BY_VIEW_NAME = {
     "wagtail_serve": "home",
     "kb:search": "search",
+    "help_search:search": "home",
     "kb:tickets": "tickets",
     "kb:portal": "portal",
     "login": "login",

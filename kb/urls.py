@@ -3,11 +3,12 @@ from django.urls import path
 from kb import tags_views, views
 from kb.engagement import views as engagement_views
 from kb.structured import views as structured_views
+from search import views as search_views
 
 app_name = "kb"
 
 urlpatterns = [
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search_page, name="search"),
     path("tickets/", views.ticket_list, name="tickets"),
     path("portal/", views.portal, name="portal"),
     path("kb/structured/", structured_views.template_list, name="structured_templates"),

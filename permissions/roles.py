@@ -83,6 +83,16 @@ _KNOWLEDGE_TEMPLATES = [
 for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _KNOWLEDGE_TEMPLATES
 
+# Search vocabulary (search/wagtail_hooks.py): the domain dictionary and synonyms change how every
+# item is indexed, so only the keepers of the knowledge base edit them.
+_SEARCH_VOCABULARY = [
+    f"search.{action}_{model}"
+    for model in ("searchsynonym", "dictionaryword")
+    for action in ("view", "add", "change", "delete")
+]
+for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _SEARCH_VOCABULARY
+
 
 def sync_role_groups(group_model=None, permission_model=None) -> None:
     """Create a group per role and grant the declared permissions that exist so far; repeatable."""
