@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from pypinyin import lazy_pinyin
 from wagtail.log_actions import log
 
 from documents.importing.categories import CategoryTree, free_slug
@@ -120,6 +119,10 @@ def _file_rows(actor, target, rows: list[FaqRow]) -> None:
 
 
 def _slug_for(question: str) -> str:
+    # Imported here: pypinyin's phrase dictionary (for 重庆 -> chongqing) costs every process
+    # ~45 MB from import on, and only imports make slugs.
+    from pypinyin import lazy_pinyin
+
     words = [word for word in lazy_pinyin(question) if slugify(word)][:MAX_SLUG_WORDS]
     return slugify("-".join(words))[:80].strip("-") or "faq"
 
