@@ -39,6 +39,21 @@ def _database_url() -> str:
     return f"postgresql://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def worker_arguments(hostname: str) -> list[str]:
+    """Return the arguments of one single-process test worker (no mingle or gossip: alone)."""
+    return [
+        "worker",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+        "--hostname",
+        hostname,
+    ]
+
+
 def _producer(data_dir: Path) -> Celery:
     """A Celery app of our own that sends to the same broker as the worker subprocess."""
     app = Celery("zhiku-integration")
@@ -96,23 +111,7 @@ def celery_processes(transactional_db, tmp_path):
     processes = []
     with log_path.open("wb") as log:
         try:
-            processes.append(
-                _spawn(
-                    [
-                        "worker",
-                        "--concurrency",
-                        "1",
-                        "--loglevel",
-                        "INFO",
-                        "--without-mingle",
-                        "--without-gossip",
-                        "--hostname",
-                        f"integration-{os.getpid()}@%h",
-                    ],
-                    env,
-                    log,
-                )
-            )
+            processes.append(_spawn(worker_arguments(f"integration-{os.getpid()}@%h"), env, log))
             processes.append(
                 _spawn(
                     ["beat", "--loglevel", "INFO", "--schedule", str(data_dir / "beat-schedule")],

@@ -17,7 +17,13 @@ from search.backends import load_backend
 from search.indexing import iter_records
 from search.models import IndexOutbox
 from tests.factories import CustomerFactory
-from tests.integration.test_celery_worker import _database_url, _producer, _spawn, _stop
+from tests.integration.test_celery_worker import (
+    _database_url,
+    _producer,
+    _spawn,
+    _stop,
+    worker_arguments,
+)
 
 TIMEOUT = 120
 DRAIN = "search.tasks.drain_search_outbox_task"
@@ -44,21 +50,8 @@ class Worker:
 
     def start(self):
         with self.log_path.open("ab") as log:
-            self.process = _spawn(
-                [
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    "INFO",
-                    "--without-mingle",
-                    "--without-gossip",
-                    "--hostname",
-                    f"search-{os.getpid()}-{time.monotonic_ns()}@%h",
-                ],
-                self.env,
-                log,
-            )
+            hostname = f"search-{os.getpid()}-{time.monotonic_ns()}@%h"
+            self.process = _spawn(worker_arguments(hostname), self.env, log)
 
     def kill(self):
         if self.process is not None:
