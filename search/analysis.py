@@ -35,7 +35,7 @@ import rjieba
 
 # Bumped whenever a change here gives different tokens for the same text: an index built by an
 # older version no longer matches the queries and must be rebuilt.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 # Han ideographs (BMP blocks, compatibility ideographs, and the supplementary planes).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -242,8 +242,9 @@ def is_wordlike(token: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
-    """Map code points to their first reading without tone, as pypinyin's lazy_pinyin gives it.
+def _pinyin_table() -> dict[int, tuple[str, ...]]:
+    """Map code points to their readings without tone, the first as pypinyin's lazy_pinyin
+    gives it for the character alone.
 
     Read from pypinyin's own single-character table, without importing pypinyin: its import
     loads the phrase dictionary too (56 MB resident in every process that analyses, where
@@ -254,7 +255,10 @@ def _pinyin_table() -> dict[int, str]:
         raise ImportError("pypinyin is not installed")
     path = Path(spec.origin).parent / "pinyin_dict.json"
     readings = json.loads(path.read_text(encoding="utf-8"))
-    return {int(code): _toneless(spoken.split(",", 1)[0]) for code, spoken in readings.items()}
+    return {
+        int(code): tuple(dict.fromkeys(_toneless(r) for r in spoken.split(",")))
+        for code, spoken in readings.items()
+    }
 
 
 def _toneless(reading: str) -> str:
@@ -264,7 +268,8 @@ def _toneless(reading: str) -> str:
 
 
 def _char_pinyin(char: str) -> str:
-    return _pinyin_table().get(ord(char), char)
+    readings = _pinyin_table().get(ord(char))
+    return readings[0] if readings else char
 
 
 # Pinyin of each character seen (a few thousand entries): a dict lookup costs far less than a
@@ -282,10 +287,23 @@ def _pinyins(chars: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=65536)
-def _char_initial(char: str) -> str:
-    pinyin = _char_pinyin(char)
-    return pinyin[:1] if pinyin and pinyin.isascii() else char
+def _title_initials(compact: str) -> list[str]:
+    """Return the pinyin initials of a title's Han characters, read in context (伺服: sf,
+    重庆银行: cqyh), and, when they differ, each character's own first reading's initials.
+
+    The context needs pypinyin's phrase dictionary (~45 MB): only indexing makes prefixes, so
+    only the indexing processes load it; queries are matched letter for letter."""
+    from pypinyin import Style, lazy_pinyin
+
+    han = "".join(char for char in compact if is_han(char))
+    if not han:
+        return []
+    in_context = "".join(lazy_pinyin(han, style=Style.FIRST_LETTER))
+    one_by_one = "".join(
+        pinyin[:1] if pinyin.isascii() else char
+        for char, pinyin in zip(han, map(_char_pinyin, han), strict=True)
+    )
+    return list(dict.fromkeys((in_context, one_by_one)))
 
 
 @dataclass
@@ -445,9 +463,9 @@ class Analyzer:
         for start_text in [compact, *self.words(folded)]:
             for end in range(1, min(len(start_text), _MAX_PREFIX) + 1):
                 out.add(start_text[:end])
-        initials = "".join(_char_initial(char) if is_han(char) else "" for char in compact)
-        for end in range(2, min(len(initials), _MAX_PREFIX) + 1):
-            out.add(initials[:end])
+        for initials in _title_initials(compact):
+            for end in range(2, min(len(initials), _MAX_PREFIX) + 1):
+                out.add(initials[:end])
         return sorted(out)
 
 

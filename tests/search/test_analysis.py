@@ -159,6 +159,13 @@ def test_homophone_typos_share_pinyin_tokens(analyzer):
     assert "huabei" in set(typo.pinyin) & set(right.pinyin)
 
 
+def test_initials_read_a_heteronym_in_its_context(analyzer):
+    # 重 alone is zhong, in 重庆 chong; 行 alone is xing, in 银行 hang: both spellings are offered.
+    prefixes = set(analyzer.prefixes("重庆银行还款"))
+    assert {"cq", "cqyh", "cqyhhk"} <= prefixes
+    assert {"zq", "zqyx"} <= prefixes
+
+
 def test_prefixes_include_pinyin_initials(analyzer):
     prefixes = analyzer.prefixes("發動機保養")
     assert {"发", "发动", "发动机保养", "保养"} <= set(prefixes)
