@@ -39,6 +39,22 @@ def _database_url() -> str:
     return f"postgresql://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def worker_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Return the environment of a test worker: the test database, this run's broker (a
+    filesystem broker under `data_dir`, else the Redis of the run), none of the shell's KB_*."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KB_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        KB_DATA_DIR=str(data_dir),
+        KB_DATABASE_URL=_database_url(),
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
+        env["KB_BROKER_URL"] = settings.CELERY_BROKER_URL
+    return env
+
+
 def worker_arguments(hostname: str) -> list[str]:
     """Return the arguments of one single-process test worker (no mingle or gossip: alone)."""
     return [
@@ -97,16 +113,7 @@ def _stop(process):
 def celery_processes(transactional_db, tmp_path):
     """Start a worker and beat on the test database; always stop them."""
     data_dir = tmp_path / "var"
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KB_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        KB_DATA_DIR=str(data_dir),
-        KB_DATABASE_URL=_database_url(),
-        KB_HEARTBEAT_INTERVAL="1",
-        PYTHONUNBUFFERED="1",
-    )
-    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
-        env["KB_BROKER_URL"] = settings.CELERY_BROKER_URL
+    env = worker_environment(data_dir, KB_HEARTBEAT_INTERVAL="1")
     log_path = tmp_path / "celery.log"
     processes = []
     with log_path.open("wb") as log:

@@ -18,11 +18,11 @@ from search.indexing import iter_records
 from search.models import IndexOutbox
 from tests.factories import CustomerFactory
 from tests.integration.test_celery_worker import (
-    _database_url,
     _producer,
     _spawn,
     _stop,
     worker_arguments,
+    worker_environment,
 )
 
 TIMEOUT = 120
@@ -38,13 +38,8 @@ class Worker:
     def __init__(self, tmp_path: Path):
         self.data_dir = tmp_path / "var"
         self.log_path = tmp_path / "worker.log"
-        self.env = {key: value for key, value in os.environ.items() if not key.startswith("KB_")}
-        self.env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            KB_DATA_DIR=str(self.data_dir),
-            KB_DATABASE_URL=_database_url(),
-            PYTHONUNBUFFERED="1",
-        )
+        # The run's broker: on the Redis run a filesystem-broker worker would never see a task.
+        self.env = worker_environment(self.data_dir)
         self.producer = _producer(self.data_dir)
         self.process = None
 
