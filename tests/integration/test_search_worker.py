@@ -105,8 +105,14 @@ def test_index_converges_after_the_worker_is_killed_mid_batch(worker):
     worker.start()
     worker.send(DRAIN, batch_size=100)
 
-    # Kill as soon as the first batch is settled: the drain is then working on the next one.
-    worker.wait(lambda: IndexOutbox.objects.count() < total, "the first batch")
+    # Kill once a batch is settled and the next one claimed: the drain is then in the middle of
+    # a batch (waiting only for the first settle could kill it between two batches).
+    def mid_batch():
+        if IndexOutbox.objects.count() >= total:
+            return False
+        return IndexOutbox.objects.filter(next_attempt_at__gt=timezone.now()).exists()
+
+    worker.wait(mid_batch, "the first batch, and the claim of the next")
     worker.kill()
 
     now = timezone.now()
