@@ -12,7 +12,6 @@ from search.records import Record, RecordSource, key_for, register
 
 
 def _url(name: str, pk) -> str:
-    # The customer and ticket pages come with the customers issue; until then no link.
     try:
         return reverse(name, args=[pk])
     except NoReverseMatch:
@@ -37,7 +36,7 @@ class CustomerSource(RecordSource):
         return [("tickets.ticket", pk) for pk in obj.tickets.values_list("pk", flat=True)]
 
     def to_record(self, obj) -> Record | None:
-        audience = service_record_audience(obj.pk)
+        audience = service_record_audience(obj.pk, obj.account_manager_id)
         # Never the private fields (address, income, family): not every viewer may read them.
         contacts = [_join(contact.name, contact.title) for contact in obj.contacts.all()]
         return Record(
@@ -60,10 +59,14 @@ class TicketSource(RecordSource):
     type = "ticket"
 
     def get_queryset(self):
-        return Ticket.objects.select_related("customer")
+        return Ticket.objects.select_related("customer", "product")
 
     def to_record(self, obj) -> Record | None:
-        audience = service_record_audience(obj.customer_id)
+        audience = service_record_audience(obj.customer_id, obj.customer.account_manager_id)
+        # Public replies only: the customer's portal users find their tickets too, and must
+        # never find a word of an internal note. A reply saves its ticket, which reindexes it.
+        public = obj.replies.filter(internal=False).order_by("created_at")
+        replies = [reply.body for reply in public.only("body")[:50]]
         return Record(
             key=key_for(obj),
             type=self.type,
@@ -71,7 +74,14 @@ class TicketSource(RecordSource):
             url=_url("tickets:detail", obj.pk),
             read=sorted(audience.read),
             restrict=sorted(audience.restrict),
-            body=_join(obj.number, obj.description, obj.customer.name),
+            body=_join(
+                obj.number,
+                obj.description,
+                obj.customer.name,
+                obj.get_category_display(),
+                obj.product.name if obj.product_id else "",
+                *replies,
+            ),
             customers=[obj.customer_id],
             created_at=obj.created_at,
             updated_at=obj.updated_at,
@@ -79,6 +89,7 @@ class TicketSource(RecordSource):
                 "number": obj.number,
                 "status": obj.status,
                 "priority": obj.priority,
+                "category": obj.category,
                 "customer": obj.customer.name,
             },
         )

@@ -21,6 +21,15 @@ class Department(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # The head (部门负责人) may read the private fields of customers their members manage.
+    head = models.ForeignKey(
+        "permissions.User",
+        verbose_name=_("department head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
 
     class Meta:
         verbose_name = _("department")

@@ -508,19 +508,6 @@ def is_service_staff(user) -> bool:
     return _superuser_or_holds_any(user, SERVICE_ROLES)
 
 
-def _portal_rule(account_lookup: str):
-    """Service staff see every record; a portal user sees the records of their own accounts."""
-
-    def rule(user, queryset):
-        if is_service_staff(user):
-            return queryset
-        if _active(user):
-            return queryset.filter(**{account_lookup: user}).distinct()
-        return queryset.none()
-
-    return rule
-
-
 def _audit_rule(user, queryset):
     """Audit rows: for holders of the audit permission, and a row about a protected item only
     to those who may see that item (its label is the item's title)."""
@@ -548,24 +535,89 @@ def _audit_rule(user, queryset):
     return queryset
 
 
+def _staff_only_rule(account_manager_lookup: str):
+    """Service staff see every row; another staff member only those of customers they manage;
+    portal users none (interaction records and manager history are the company's, not the
+    customer's)."""
+
+    def rule(user, queryset):
+        if is_service_staff(user):
+            return queryset
+        if is_internal(user):
+            return queryset.filter(**{account_manager_lookup: user})
+        return queryset.none()
+
+    return rule
+
+
+def _account_rule(prefix: str):
+    """Service staff see every row; a customer's account manager and its portal users the rows
+    of that customer. `prefix` leads from the row to its customer ("" for the customer)."""
+
+    def rule(user, queryset):
+        if is_service_staff(user):
+            return queryset
+        if _active(user):
+            mine = Q(**{f"{prefix}portal_users": user}) | Q(**{f"{prefix}account_manager": user})
+            return queryset.filter(mine).distinct()
+        return queryset.none()
+
+    return rule
+
+
+def _public_reply_rule(user, queryset):
+    """Replies: service staff see all; a portal user the public replies on their own tickets."""
+    if is_service_staff(user):
+        return queryset
+    if is_internal(user):
+        return queryset.filter(ticket__customer__account_manager=user)
+    if _active(user):
+        return queryset.filter(internal=False, ticket__customer__portal_users=user).distinct()
+    return queryset.none()
+
+
 _SERVICE_RULES = {
     "permissions.auditevent": _audit_rule,
-    "customers.customer": _portal_rule("portal_users"),
-    "customers.contact": _portal_rule("customer__portal_users"),
-    "tickets.ticket": _portal_rule("customer__portal_users"),
+    "customers.customer": _account_rule(""),
+    "customers.contact": _account_rule("customer__"),
+    "customers.interaction": _staff_only_rule("customer__account_manager"),
+    "customers.accountmanagerchange": _staff_only_rule("customer__account_manager"),
+    "tickets.ticket": _account_rule("customer__"),
+    "tickets.ticketreply": _public_reply_rule,
 }
+
+
+def can_see_customer_private(user, customer) -> bool:
+    """Return True when `user` may read a customer's private fields (address, income, family,
+    preferences): its account manager, the head of a department the account manager belongs
+    to, and administrators. Nobody else, service staff and knowledge managers included."""
+    if not _active(user):
+        return False
+    if user.is_superuser or has_role(user, Role.ADMINISTRATOR):
+        return True
+    manager_id = customer.account_manager_id
+    if manager_id is None:
+        return False
+    if manager_id == user.pk:
+        return True
+    return user.headed_departments.filter(members__pk=manager_id).exists()
 
 
 def _service_rule(model):
     return _SERVICE_RULES.get(model._meta.label_lower)
 
 
-def service_record_audience(customer_id) -> ItemAudience:
-    """Return the index tokens of a customer record or ticket: service staff and its portal users.
+def service_record_audience(customer_id, account_manager_id=None) -> ItemAudience:
+    """Return the index tokens of a customer record or ticket: service staff, its portal users
+    and (when on staff) its account manager.
 
-    The token form of `_portal_rule`: tested against can_view for every role.
+    The token form of `_account_rule`: tested against can_view for every role. The manager's
+    token is `user:<pk>`, which only that user holds.
     """
-    return ItemAudience(frozenset({ALL, SERVICE, _customer(customer_id)}), frozenset({ALL, OPEN}))
+    read = {ALL, SERVICE, _customer(customer_id)}
+    if account_manager_id is not None:
+        read.add(_user(account_manager_id))
+    return ItemAudience(frozenset(read), frozenset({ALL, OPEN}))
 
 
 def _implied_terms(token: str, user_terms) -> frozenset[str] | None:
@@ -610,3 +662,24 @@ def user_audience_terms(user_id) -> frozenset[str]:
 def governs(model) -> bool:
     """Return True for models whose rows the policy filters one by one: content, service records."""
     return issubclass(model, ProtectedContent) or _service_rule(model) is not None
+
+
+def can_change_customer(user, customer) -> bool:
+    """Return True when `user` may edit a customer, its contacts and interaction records: service
+    staff and the customer's account manager (portal users may not)."""
+    if not is_internal(user):
+        return False
+    return is_service_staff(user) or customer.account_manager_id == user.pk
+
+
+def can_assign_account_manager(user) -> bool:
+    """Return True for those who hand a customer to another account manager: administrators,
+    knowledge managers and department heads."""
+    if not is_internal(user):
+        return False
+    return (
+        user.is_superuser
+        or has_role(user, Role.ADMINISTRATOR)
+        or has_role(user, Role.KNOWLEDGE_MANAGER)
+        or user.headed_departments.exists()
+    )
