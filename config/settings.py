@@ -396,6 +396,31 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Service tickets --------------------------------------------------------------------------
+# Without an SLA policy for its priority, a ticket must be answered within this many hours.
+KB_TICKET_FIRST_RESPONSE_HOURS = env.get_int("KB_TICKET_FIRST_RESPONSE_HOURS", 12, minimum=1)
+KB_TICKET_SLA_WARN_MINUTES = env.get_int("KB_TICKET_SLA_WARN_MINUTES", 60, minimum=0)
+KB_TICKET_SLA_CHECK_SECONDS = env.get_int("KB_TICKET_SLA_CHECK_SECONDS", 300, minimum=1)
+# The mailbox e-mailed tickets arrive in (polled only when a host is set).
+KB_TICKET_IMAP_HOST = env.get_str("KB_TICKET_IMAP_HOST", "")
+KB_TICKET_IMAP_PORT = env.get_int("KB_TICKET_IMAP_PORT", 993, minimum=1)
+KB_TICKET_IMAP_USER = env.get_str("KB_TICKET_IMAP_USER", "")
+KB_TICKET_IMAP_PASSWORD = env.get_str("KB_TICKET_IMAP_PASSWORD", "")
+KB_TICKET_IMAP_SSL = env.get_bool("KB_TICKET_IMAP_SSL", True)
+KB_TICKET_IMAP_FOLDER = env.get_str("KB_TICKET_IMAP_FOLDER", "INBOX")
+KB_TICKET_IMAP_POLL_SECONDS = env.get_int("KB_TICKET_IMAP_POLL_SECONDS", 120, minimum=10)
+CELERY_BEAT_SCHEDULE["tickets-check-sla"] = {
+    "task": "customers.tickets.tasks.check_ticket_sla_task",
+    "schedule": float(KB_TICKET_SLA_CHECK_SECONDS),
+    "options": {"expires": float(KB_TICKET_SLA_CHECK_SECONDS)},
+}
+if KB_TICKET_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["tickets-poll-mailbox"] = {
+        "task": "customers.tickets.tasks.poll_ticket_mailbox_task",
+        "schedule": float(KB_TICKET_IMAP_POLL_SECONDS),
+        "options": {"expires": float(KB_TICKET_IMAP_POLL_SECONDS)},
+    }
+
 # --- Processes started by `manage.py run_zhiku` (make run) -------------------------------------
 # Few processes and threads: the embedded profile must idle in little memory on one machine.
 KB_BIND = env.get_str("KB_BIND", "127.0.0.1:8000")
