@@ -93,6 +93,20 @@ _SEARCH_VOCABULARY = [
 for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _SEARCH_VOCABULARY
 
+# Service desk (customers/tickets/admin.py): the keepers of the knowledge base configure groups,
+# assignment rules, business hours, SLA policies and reply templates; service agents keep the
+# reply templates they answer with up to date (deleting them stays with the keepers).
+_SERVICE_DESK = [
+    f"tickets.{action}_{model}"
+    for model in ("agentgroup", "assignmentrule", "businesshours", "slapolicy", "replytemplate")
+    for action in ("view", "add", "change", "delete")
+]
+for _role in (Role.KNOWLEDGE_MANAGER, Role.ADMINISTRATOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _SERVICE_DESK
+ROLE_PERMISSIONS[Role.SERVICE_AGENT] = ROLE_PERMISSIONS[Role.SERVICE_AGENT] + [
+    f"tickets.{action}_replytemplate" for action in ("view", "add", "change")
+]
+
 
 def sync_role_groups(group_model=None, permission_model=None) -> None:
     """Create a group per role and grant the declared permissions that exist so far; repeatable."""
