@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from customers.tickets.portal_urls import contact_patterns as ticket_contact_patterns
 from kb.ops import views as ops_views
 from search.urls import help_patterns as search_help_patterns
 
@@ -25,6 +26,11 @@ urlpatterns = [
     path("kb/feedback/", include("kb.feedback_urls")),
     path("search/", include("search.urls")),
     path("help/search/", include(search_help_patterns)),
+    path("help/contact/", include(ticket_contact_patterns)),
+    path("portal/tickets/", include("customers.tickets.portal_urls")),
+    path("tickets/reports/", include("customers.tickets.report_urls")),
+    path("tickets/", include("customers.tickets.urls")),
+    path("customers/", include("customers.urls")),
 ]
 
 if settings.KB_SERVE_MEDIA_IMAGES:
