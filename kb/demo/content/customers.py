@@ -1,10 +1,38 @@
-"""Customers with their contacts, and the service tickets they raised."""
+"""Customers with their contacts, account managers and interaction records, and the service
+tickets they raised with each ticket's timeline."""
 
+from customers.models import CustomerGrade as G
+from customers.models import CustomerKind as CK
+from customers.models import CustomerSource as CS
+from customers.models import CustomerType as CT
+from customers.models import InteractionChannel as IC
+from customers.tickets.models import TicketCategory as Cat
 from customers.tickets.models import TicketChannel as Ch
 from customers.tickets.models import TicketPriority as P
 from customers.tickets.models import TicketStatus as S
 
-# created_days_ago is counted back from the day the demo was first loaded.
+
+def wall(minutes: int) -> tuple[str, int]:
+    """A step offset in clock minutes (a call answered at once, out of hours too)."""
+    return ("wall", minutes)
+
+
+# Staff who have left the company: kept as inactive users because the account manager history
+# names them.
+FORMER_STAFF = [
+    {
+        "username": "lijun",
+        "last_name": "李",
+        "first_name": "军",
+        "departments": ["sales"],
+        "position": "华南区客户经理（已离职）",
+        "phone": "0512-6258 3230",
+    },
+]
+
+# created_days_ago is counted back from the day the demo was first loaded. "products" are the
+# products in use (kb Product names the FAQs and cases create). Without "handover" the current
+# account manager has had the customer since it was created.
 CUSTOMERS = [
     {
         "code": "C0001",
@@ -18,15 +46,24 @@ CUSTOMERS = [
         "annual_income": "1860000000.00",
         "family_notes": "董事长陆总为创始人，儿子陆晨负责采购，重视国产替代；每年 3 月做年度供应商评审。",
         "created_days_ago": 900,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.REFERRAL,
+        "grade": G.A,
+        "preferences": "吴科长习惯微信沟通，晚上 8 点后不接电话；喜欢喝碧螺春，不喝酒。采购陆晨重视国产替代和本地备件。",
+        "products": ["HCT-800", "HC-SD200", "HC-SM80", "HCR-6-10"],
         "contacts": [
             {
                 "name": "吴刚",
+                "wechat": "wugang_ht",
+                "is_primary": True,
                 "title": "设备科科长",
                 "phone": "138 1234 5601",
                 "email": "wugang@hengtong-auto.example.cn",
             },
             {
                 "name": "钱晓燕",
+                "wechat": "qianxy-ht",
                 "title": "采购经理",
                 "phone": "139 1234 5602",
                 "email": "qianxy@hengtong-auto.example.cn",
@@ -45,9 +82,17 @@ CUSTOMERS = [
         "annual_income": "420000000.00",
         "family_notes": "家族企业，总经理黄建明与生产主管黄蕾为父女关系，决策较快。",
         "created_days_ago": 720,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.TELESALES,
+        "grade": G.B,
+        "preferences": "黄主管做事干脆，偏好书面方案加现场演示；每周一上午开生产例会，不安排拜访。",
+        "products": ["HC-SD200", "HC-SM80"],
         "contacts": [
             {
                 "name": "黄蕾",
+                "wechat": "huanglei_my",
+                "is_primary": True,
                 "title": "生产部主管",
                 "phone": "137 5740 1188",
                 "email": "huanglei@mingyuan-jm.example.cn",
@@ -66,9 +111,24 @@ CUSTOMERS = [
         "annual_income": "2350000000.00",
         "family_notes": "",
         "created_days_ago": 540,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.EXHIBITION,
+        "grade": G.A,
+        "preferences": "邓经理关注数据和节拍，报告要附测试数据；林工常用邮件，回复需当天。",
+        "products": ["HCV-3000", "HCVision 3.2", "HC-SD200"],
+        # The account manager before the current one, and when and why they handed over.
+        "handover": {
+            "from": "lijun",
+            "days_ago": 210,
+            "reason": "原客户经理离职交接",
+            "by": "admin",
+        },
         "contacts": [
             {
                 "name": "邓志华",
+                "wechat": "dzh_xinda",
+                "is_primary": True,
                 "title": "自动化工程部经理",
                 "phone": "135 3070 2266",
                 "email": "dengzh@xinda-tech.example.cn",
@@ -93,15 +153,23 @@ CUSTOMERS = [
         "annual_income": "3120000000.00",
         "family_notes": "上市公司，设备采购需经集团招标；质量部长唐总对追溯要求极严。",
         "created_days_ago": 1100,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.TENDER,
+        "grade": G.A,
+        "preferences": "唐部长对追溯和书面报告要求高，邮件须抄送何主任；重要会议提前一周预约。",
+        "products": ["HCR-6-10", "HCT-800", "HC-SD200"],
         "contacts": [
             {
                 "name": "唐国平",
+                "is_primary": True,
                 "title": "质量部部长",
                 "phone": "139 8300 4521",
                 "email": "tanggp@changpeng-auto.example.cn",
             },
             {
                 "name": "何勇",
+                "wechat": "heyong-cp",
                 "title": "焊装车间主任",
                 "phone": "158 2300 7788",
                 "email": "heyong@changpeng-auto.example.cn",
@@ -120,9 +188,17 @@ CUSTOMERS = [
         "annual_income": "5800000000.00",
         "family_notes": "",
         "created_days_ago": 480,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.TENDER,
+        "grade": G.A,
+        "preferences": "马工技术出身，喜欢直接和研发沟通；停线窗口只在周末，升级需提前两周报计划。",
+        "products": ["HC-SD200", "HC-SM80"],
         "contacts": [
             {
                 "name": "马骁",
+                "wechat": "maxiao_bh",
+                "is_primary": True,
                 "title": "设备工程师",
                 "phone": "186 2200 3344",
                 "email": "maxiao@binhai-battery.example.cn",
@@ -141,9 +217,24 @@ CUSTOMERS = [
         "annual_income": "960000000.00",
         "family_notes": "",
         "created_days_ago": 400,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.EXHIBITION,
+        "grade": G.B,
+        "preferences": "许工白班在车间，电话常打不通，微信留言回复较快。",
+        "products": ["HC-SD200", "HC-SM130"],
+        # The account manager before the current one, and when and why they handed over.
+        "handover": {
+            "from": "wangqiang",
+            "days_ago": 150,
+            "reason": "区域调整：安徽客户划归张丽负责",
+            "by": "admin",
+        },
         "contacts": [
             {
                 "name": "许文斌",
+                "wechat": "xuwenbin_rf",
+                "is_primary": True,
                 "title": "总装车间工艺员",
                 "phone": "177 5510 6612",
                 "email": "xuwb@ruifeng-ha.example.cn",
@@ -162,9 +253,16 @@ CUSTOMERS = [
         "annual_income": "310000000.00",
         "family_notes": "技术型创业公司，CTO 杨博士曾在德国工作，习惯英文技术资料。",
         "created_days_ago": 200,
+        "kind": CK.COMPANY,
+        "customer_type": CT.PARTNER,
+        "source": CS.WEBSITE,
+        "grade": G.C,
+        "preferences": "杨博士偏好英文技术资料和邮件沟通，周五下午不安排会议。",
+        "products": ["HC-SD200"],
         "contacts": [
             {
                 "name": "杨帆",
+                "is_primary": True,
                 "title": "首席技术官",
                 "phone": "189 7100 5566",
                 "email": "yangfan@donghu-oe.example.cn",
@@ -183,9 +281,16 @@ CUSTOMERS = [
         "annual_income": "780000000.00",
         "family_notes": "第二代接班人陳董重視交期，習慣以 LINE 聯絡。",
         "created_days_ago": 620,
+        "kind": CK.COMPANY,
+        "customer_type": CT.CUSTOMER,
+        "source": CS.REFERRAL,
+        "grade": G.B,
+        "preferences": "陳董與陳經理習慣用 LINE 聯絡，報價與交期須用繁體中文書面確認。",
+        "products": ["HC-SD200", "HC-SM130"],
         "contacts": [
             {
                 "name": "陳志明",
+                "is_primary": True,
                 "title": "廠務經理",
                 "phone": "+886-912-345-678",
                 "email": "chen.cm@yongsheng-prec.example.tw",
@@ -194,7 +299,115 @@ CUSTOMERS = [
     },
 ]
 
-# days_ago/hour place each ticket in the last 60 days; numbers derive from that date, per day.
+
+# Interaction records (交往记录), dated back from the first load; closed ones are locked.
+INTERACTIONS = [
+    {
+        "customer": "C0001",
+        "contact": 0,
+        "channel": IC.VISIT,
+        "days_ago": 54,
+        "hour": 14,
+        "place": "恒通相城工厂 轮毂轴承装配线 3 号工位",
+        "content": "T-14 角度超差整改后回访：现场查看两周拧紧数据，与吴科长确认新批次螺栓的工艺窗口。",
+        "result": "NOK 率稳定在 0.2% 左右，客户认可整改；提出希望驻厂工程师每月做一次套筒磨损点检。",
+        "next_step": "月底前提交驻厂点检计划和套筒备件报价。",
+        "recorded_by": "wangqiang",
+        "closed_days_ago": 53,
+    },
+    {
+        "customer": "C0004",
+        "contact": 0,
+        "channel": IC.MEETING,
+        "days_ago": 26,
+        "hour": 10,
+        "place": "长鹏两江工厂 质量部会议室",
+        "content": "向唐部长汇报拧紧数据缺失的原因分析和处置方案，演示控制器断线缓存补传和上传队列报警。",
+        "result": "方案通过，主机厂已关闭该质量问题；客户要求全部 HCT-800 控制器在两个月内升级固件补丁。",
+        "next_step": "排定 12 台控制器的固件升级计划，每次停线不超过 30 分钟。",
+        "recorded_by": "wangqiang",
+        "closed_days_ago": 25,
+    },
+    {
+        "customer": "C0003",
+        "contact": 0,
+        "channel": IC.VISIT,
+        "days_ago": 21,
+        "hour": 15,
+        "place": "鑫达长安工厂 D 线",
+        "content": "D 线连接器针脚检测方案勘察：测量工位空间和节拍，采集 10 个样件图像。",
+        "result": "节拍 2.5 秒/件可满足；0.02 mm 精度需远心镜头，客户同意寄 20 个样件做打样。",
+        "next_step": "应用实验室打样后提交检测报告和报价。",
+        "recorded_by": "zhangli",
+        "closed_days_ago": 21,
+    },
+    {
+        "customer": "C0005",
+        "contact": 0,
+        "channel": IC.PHONE,
+        "days_ago": 19,
+        "hour": 11,
+        "place": "电话",
+        "content": "与马工确认另外两条叠片线升级 V2.3.5 的时间窗口和回退方案。",
+        "result": "定于周末停线时依次升级，每条线约 3 小时；客户要求研发远程待命。",
+        "next_step": "提前一天发升级步骤和回退包，协调刘洋周末值班。",
+        "recorded_by": "zhangli",
+        "closed_days_ago": 19,
+    },
+    {
+        "customer": "C0007",
+        "contact": 0,
+        "channel": IC.MEETING,
+        "days_ago": 33,
+        "hour": 16,
+        "place": "线上会议（腾讯会议）",
+        "content": "与杨博士进行 EtherCAT 集成技术交流，介绍 HC-SD200-E 的 CiA 402 实现和 ESI 文件版本。",
+        "result": "客户计划在新一代激光设备上批量采用 HC-SD200-E，希望提供英文调试资料。",
+        "next_step": "整理英文版调试手册清单，安排下月样机测试。",
+        "recorded_by": "wangqiang",
+        "closed_days_ago": 32,
+    },
+    {
+        "customer": "C0008",
+        "contact": 0,
+        "channel": IC.PHONE,
+        "days_ago": 5,
+        "hour": 10,
+        "place": "电话（LINE）",
+        "content": "與陳經理確認追加 12 台 HC-SD200-15A 的交期與分批出貨需求。",
+        "result": "客戶希望先出 6 台，其餘月底前到台中；付款條件沿用年度合約。",
+        "next_step": "確認工廠排產後書面回覆分批交期。",
+        "recorded_by": "wangqiang",
+        "closed_days_ago": None,
+    },
+    {
+        "customer": "C0002",
+        "contact": 0,
+        "channel": IC.VISIT,
+        "days_ago": 2,
+        "hour": 14,
+        "place": "明远北仑工厂 冲压车间",
+        "content": "年度保养计划沟通：检查送料机伺服运行状态，了解明年新增两条冲压线的设备需求。",
+        "result": "现有 6 台驱动器运行正常，1 台风扇噪音偏大；新线预计明年二季度招标。",
+        "next_step": "风扇问题按工单跟进；年底前提交新线伺服配置方案。",
+        "recorded_by": "wangqiang",
+        "closed_days_ago": None,
+    },
+]
+
+# days_ago/hour place each ticket in the last 60 days; numbers derive from that date, per day, so
+# a ticket added later must fall on a day no other ticket uses.
+#
+# "steps" is the ticket's timeline after it was opened. An offset is working minutes after the
+# opening (in the demo's business hours), or wall(minutes) on the clock:
+#   ("reply", offset, text[, {"by": username, "template": FAQ slug}])  public reply by staff
+#       (the assignee unless "by"); "{template}" in the text stands for the template's text
+#   ("customer", offset, text)      the contact answers (through the portal when a portal user)
+#   ("note", offset, text[, {"by": username}])  internal note
+#   ("status", offset, status)      the assignee moves the ticket on
+#   ("rating", offset, rating, comment, via)  the satisfaction follow-up is answered
+# Replaying the steps from "new" ends in "status". SLA warnings, breaches and escalations follow
+# from the timings (see the SLA policies in service.py).
 TICKETS = [
     {
         "customer": "C0001",
@@ -207,6 +420,32 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 58,
         "hour": 8,
+        "category": Cat.FAULT,
+        "product": "HCT-800",
+        "steps": [
+            (
+                "reply",
+                wall(15),
+                "吴科长您好，电话内容已记录。请先导出 3 号工位最近 50 条 NOK 拧紧曲线并保留故障件，"
+                "驻厂工程师上午 10 点前到场。",
+            ),
+            (
+                "note",
+                30,
+                "已通知驻厂工程师带标定扳手和备用套筒；同时调取该工位近两周的参数变更记录。",
+            ),
+            ("customer", 150, "工程师已到现场，初步看是新批次螺栓的角度偏大。"),
+            (
+                "reply",
+                300,
+                "现场确认：新批次螺栓表面处理由达克罗改为锌镍，摩擦系数下降导致角度偏大。已与贵司工艺"
+                "确认，将角度窗口调整为 35°–65° 并加严扭矩监控，NOK 率已降至 0.3%。请观察一个班次。",
+            ),
+            ("customer", 420, "观察了一个班次，NOK 率 0.2%，问题已解决，谢谢。"),
+            ("status", 430, S.RESOLVED),
+            ("rating", 600, 5, "响应及时，现场工程师分析得很透彻。", "link"),
+            ("status", 1500, S.CLOSED),
+        ],
     },
     {
         "customer": "C0002",
@@ -219,6 +458,26 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 55,
         "hour": 10,
+        "category": Cat.FAULT,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                40,
+                "黄主管您好，E-203 在冲床启动时最明显，多为干扰引起。请先按以下步骤检查：\n\n{template}",
+                {"template": "what-is-e-203"},
+            ),
+            ("customer", 300, "检查发现编码器线和冲床动力线走在同一个线槽里，屏蔽层也没有接地。"),
+            (
+                "reply",
+                330,
+                "这就是原因。建议把编码器线改走单独线槽，并将屏蔽层在驱动器侧 360° 接地；"
+                "改线前可先在编码器线两端加装磁环验证。",
+            ),
+            ("customer", 1100, "重新走线并接地后，连续三个班次没有再报 E-203。"),
+            ("status", 1110, S.RESOLVED),
+            ("rating", 1300, 4, "问题解决了，希望下次能直接派人到现场看。", "portal"),
+        ],
     },
     {
         "customer": "C0003",
@@ -231,6 +490,27 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 52,
         "hour": 14,
+        "category": Cat.FAULT,
+        "product": "HCV-3000",
+        "steps": [
+            (
+                "reply",
+                60,
+                "林工您好，图片已收到。20 张过杀图中 17 张是注塑流痕被误判为划痕，初步判断新机型表面"
+                "纹理与原模板差异较大。我们今天远程登录调整检测参数。",
+            ),
+            ("note", 90, "需研发陈静协助确认 HCVision 3.2 纹理抑制算子的参数，已在企业微信同步。"),
+            (
+                "reply",
+                600,
+                "已远程更新检测方案：启用纹理抑制，划痕长度阈值由 0.3 mm 调至 0.5 mm，并用 500 张"
+                "历史图片回测，过杀率 0.9%，漏检 0。请在线上验证一天。",
+            ),
+            ("customer", 1150, "线上跑了一天，过杀率在 1% 以内，人工复检量大幅减少，谢谢。"),
+            ("status", 1200, S.RESOLVED),
+            ("rating", 1400, 3, "结果满意，但第一次远程调试安排得比较晚。", "link"),
+            ("status", 2000, S.CLOSED),
+        ],
     },
     {
         "customer": "C0004",
@@ -243,6 +523,28 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 49,
         "hour": 9,
+        "category": Cat.FAULT,
+        "product": "HCR-6-10",
+        "steps": [
+            (
+                "reply",
+                wall(20),
+                "何主任您好，已记录。请导出 2 号机器人最近的报警日志和碰撞检测灵敏度设置发给我们，"
+                "我们安排机器人应用工程师分析。",
+            ),
+            ("customer", 90, "日志已经发到邮箱。"),
+            ("note", 120, "请陈静看日志：A-15 均发生在第 4 轴高速换向处，疑似负载参数设置偏小。"),
+            (
+                "reply",
+                420,
+                "分析结果：更换焊枪后负载参数未更新（设置 6.5 kg，实际 8.2 kg），高速换向时力矩偏差"
+                "超过碰撞检测阈值。请按手册重新执行负载辨识，碰撞灵敏度保持 80%。",
+            ),
+            ("customer", 700, "已重新辨识负载，今天一整天没有再急停。"),
+            ("status", 720, S.RESOLVED),
+            ("rating", 900, 5, "", "phone"),
+            ("status", 1800, S.CLOSED),
+        ],
     },
     {
         "customer": "C0005",
@@ -255,6 +557,27 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 47,
         "hour": 16,
+        "category": Cat.FAULT,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                wall(10),
+                "马工您好，已收到。请记录报 E-620 时的轴号和运行时长，并导出主站的 EtherCAT 诊断计数"
+                "（CRC 和丢帧）。研发同事今天跟进。",
+            ),
+            ("note", 20, "已拉刘洋（伺服研发）进群，怀疑 DC 同步周期与主站抖动有关。"),
+            ("customer", 120, "诊断计数已发，报警都在第 17～32 轴，CRC 错误集中在第 16 轴之后。"),
+            (
+                "reply",
+                300,
+                "第 16、17 轴之间为跨柜连接，网线约 45 m 且未使用屏蔽水晶头。建议更换为 Cat5e SF/UTP "
+                "屏蔽线并两端接地，同时将固件升级至 V2.3.5，提高同步丢失的容错。",
+            ),
+            ("customer", 460, "换线并升级固件后连续运行 4 小时无报警。"),
+            ("status", 470, S.RESOLVED),
+            ("rating", 700, 5, "研发直接参与，效率很高。", "link"),
+        ],
     },
     {
         "customer": "C0006",
@@ -267,6 +590,25 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 44,
         "hour": 11,
+        "category": Cat.FAULT,
+        "product": "HC-SM130",
+        "steps": [
+            (
+                "reply",
+                90,
+                "许工您好，轴承温度 85 °C 已超出正常范围，建议先降速运行，并拍一段异响视频发给我们。",
+            ),
+            ("customer", 200, "视频已经发到微信了。"),
+            (
+                "reply",
+                400,
+                "从视频判断为电机后端轴承损坏。该电机仍在保修期内，备用电机明天发出，工程师后天上午到场更换。",
+            ),
+            ("customer", 1300, "电机已更换，异响消失，温度 45 度。"),
+            ("status", 1320, S.RESOLVED),
+            ("rating", 1500, 4, "更换及时，备件到货再快一点就更好了。", "link"),
+            ("status", 2500, S.CLOSED),
+        ],
     },
     {
         "customer": "C0008",
@@ -279,6 +621,28 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 41,
         "hour": 10,
+        "category": Cat.FAULT,
+        "product": "HC-SD200",
+        # The first answer came after the 4-hour target: the SLA watch escalated it.
+        "steps": [
+            ("note", 300, "本周在重庆出差，邮件下午才看到，先回复客户。"),
+            (
+                "reply",
+                320,
+                "陳經理您好，抱歉回覆晚了。E-410 為主迴路欠壓，空壓機啟動時電網瞬間跌落是常見原因。"
+                "請先量測空壓機啟動瞬間 L1/L2/L3 的電壓。",
+            ),
+            ("customer", 600, "量測到啟動瞬間電壓跌到 AC 165 V 左右。"),
+            (
+                "reply",
+                640,
+                "了解。建議將 P0-25 欠壓檢測延時由 20 ms 調整為 50 ms，並建議空壓機改為軟啟動或與設備分開供電。",
+            ),
+            ("customer", 1000, "調整 P0-25 後已無報警，空壓機軟啟動下月施工。"),
+            ("status", 1010, S.RESOLVED),
+            ("rating", 1200, 3, "問題有解決，但第一次回覆太慢。", "link"),
+            ("status", 1800, S.CLOSED),
+        ],
     },
     {
         "customer": "C0001",
@@ -291,6 +655,21 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 38,
         "hour": 15,
+        "category": Cat.REQUEST,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                200,
+                "钱经理您好，HC-BAT-01 电池 50 节、HC-SM80 编码器线 10 根的报价单已发至您邮箱。\n\n{template}",
+                {"template": "spare-parts-lead-time"},
+            ),
+            ("customer", 800, "价格确认，采购订单已发出。"),
+            ("reply", 900, "订单已收到，今天已从华东仓发顺丰，单号已短信通知您。"),
+            ("status", 910, S.RESOLVED),
+            ("rating", 1200, 5, "", "phone"),
+            ("status", 1500, S.CLOSED),
+        ],
     },
     {
         "customer": "C0007",
@@ -303,6 +682,18 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 35,
         "hour": 13,
+        "category": Cat.REQUEST,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                240,
+                "杨博士您好，附件为 HC-SD200-E 的 ESI 文件（V1.4）和 CiA 402 对象字典说明（英文版）。",
+            ),
+            ("customer", 500, "Thanks. 0x6077 的单位是千分比吗？"),
+            ("reply", 560, "是的，0x6077 实际转矩以额定转矩的千分之一（0.1%）为单位。"),
+            ("status", 600, S.RESOLVED),
+        ],
     },
     {
         "customer": "C0002",
@@ -315,6 +706,20 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 31,
         "hour": 9,
+        "category": Cat.QUESTION,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                60,
+                "黄主管您好，更换电池时若控制电源没有通电，多圈数据会丢失：\n\n{template}\n\n"
+                "恢复步骤：先清除 E-204（P4-08 = 1），再执行回原点（P6-10）。",
+                {"template": "e-204-battery"},
+            ),
+            ("customer", 200, "按步骤回原点后已恢复正常，下次会带电更换。"),
+            ("status", 220, S.RESOLVED),
+            ("rating", 400, 5, "回复很快，步骤清楚。", "portal"),
+        ],
     },
     {
         "customer": "C0004",
@@ -327,6 +732,33 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 28,
         "hour": 18,
+        "category": Cat.FAULT,
+        "product": "HCT-800",
+        "steps": [
+            (
+                "reply",
+                wall(20),
+                "唐部长您好，已收到。我们立即调取 HCT-800 控制器本地缓存和上位机数据库日志，明早 10 点前"
+                "给出初步原因，48 小时内提交书面处置方案。",
+            ),
+            ("note", wall(40), "已请刘洋远程协助分析控制器日志。"),
+            (
+                "reply",
+                60,
+                "初步原因：上周三 14:05–17:40 控制器与 MES 之间的交换机重启后，数据上传队列没有自动恢复。"
+                "控制器本地缓存完整保留了 1,186 条记录，今天上午补传。",
+            ),
+            ("customer", 240, "补传数据已核对，还差 14 件。"),
+            (
+                "reply",
+                420,
+                "另外 14 件为返修重拧记录，已逐件列出对应关系。书面处置方案（含上传队列自动恢复的固件补丁"
+                "和断线报警）已发您邮箱。",
+            ),
+            ("status", 450, S.RESOLVED),
+            ("rating", 700, 4, "处置及时，主机厂已认可方案。", "phone"),
+            ("status", 1400, S.CLOSED),
+        ],
     },
     {
         "customer": "C0003",
@@ -339,6 +771,17 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 24,
         "hour": 10,
+        "category": Cat.REQUEST,
+        "product": "HCV-3000",
+        "steps": [
+            (
+                "reply",
+                300,
+                "邓经理您好，0.02 mm 精度需要 1200 万像素相机配远心镜头。请提供 20 个连接器样件做打样验证，"
+                "寄至苏州总部应用实验室。",
+            ),
+            ("status", 310, S.PENDING),
+        ],
     },
     {
         "customer": "C0005",
@@ -351,6 +794,17 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 20,
         "hour": 17,
+        "category": Cat.REQUEST,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                120,
+                "马工您好，可以安排。周末工程师可到场，每条线升级约 3 小时，请确认停线时间。",
+            ),
+            ("customer", 300, "定在下周六上午 8 点，两条线依次升级。"),
+            ("note", 320, "已预约刘洋远程待命；升级包 V2.3.5 和回退包已准备好。"),
+        ],
     },
     {
         "customer": "C0006",
@@ -363,6 +817,19 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 16,
         "hour": 14,
+        "category": Cat.QUESTION,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                90,
+                "许工您好，低速抖动一般与增益和惯量比有关，请按以下步骤调整：\n\n{template}",
+                {"template": "low-speed-jitter"},
+            ),
+            ("customer", 400, "做了惯量识别，惯量比从 3 改为 11.5，P1-01 调到 45 后低速平稳了。"),
+            ("status", 420, S.RESOLVED),
+            ("rating", 600, 4, "", "link"),
+        ],
     },
     {
         "customer": "C0001",
@@ -375,6 +842,17 @@ TICKETS = [
         "assignee": "zhangli",
         "days_ago": 12,
         "hour": 11,
+        "category": Cat.QUESTION,
+        "product": "HCR-6-10",
+        "steps": [
+            (
+                "reply",
+                200,
+                "吴科长您好：\n\n{template}\n\n更换本身约 20 分钟。需要的话我们可以寄备件，请确认数量。",
+                {"template": "robot-a07-battery"},
+            ),
+            ("status", 210, S.PENDING),
+        ],
     },
     {
         "customer": "C0007",
@@ -387,6 +865,19 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 9,
         "hour": 16,
+        "category": Cat.QUESTION,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                300,
+                "杨博士您好，0x0B00 是有符号 16 位整数，反转时读到的 65000 多是负值的补码，例如 65036 "
+                "即 -500 r/min，PLC 中请按 INT 解析。\n\n{template}",
+                {"template": "modbus-read-speed"},
+            ),
+            ("customer", 500, "明白了，改成 INT 之后数值正确。"),
+            ("status", 510, S.RESOLVED),
+        ],
     },
     {
         "customer": "C0008",
@@ -399,6 +890,17 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 6,
         "hour": 9,
+        "category": Cat.REQUEST,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                180,
+                "陳經理您好，12 台 HC-SD200-15A 及配套 HC-SM130 電機已排產，預計本月 25 日出貨，"
+                "經廈門轉運約 5 天到台中。",
+            ),
+            ("customer", 400, "請確認能否分兩批，先出 6 台？"),
+        ],
     },
     {
         "customer": "C0002",
@@ -411,6 +913,9 @@ TICKETS = [
         "assignee": None,
         "days_ago": 3,
         "hour": 10,
+        "category": Cat.QUESTION,
+        "product": "HC-SD200",
+        "steps": [],
     },
     {
         "customer": "C0004",
@@ -423,6 +928,24 @@ TICKETS = [
         "assignee": "wangqiang",
         "days_ago": 1,
         "hour": 7,
+        "category": Cat.FAULT,
+        "product": "HCR-6-10",
+        "steps": [
+            (
+                "reply",
+                wall(12),
+                "何主任，收到！请先确认控制柜主进线三相电压和 QF1 空开状态。我们的工程师马上出发，"
+                "预计 2 小时到场。",
+            ),
+            ("note", wall(25), "已从重庆办事处调备用电源模块 PSU-24 和主板，张丽远程支持。"),
+            ("customer", 90, "三相电压正常，QF1 已合上，柜内 24 V 指示灯不亮。"),
+            (
+                "note",
+                150,
+                "判断为 24 V 开关电源损坏，工程师已到现场更换电源模块。",
+                {"by": "zhangli"},
+            ),
+        ],
     },
     {
         "customer": "C0003",
@@ -435,5 +958,165 @@ TICKETS = [
         "assignee": None,
         "days_ago": 0,
         "hour": 9,
+        "category": Cat.REQUEST,
+        "product": "HCVision 3.2",
+        "steps": [],
+    },
+    # Complaints and suggestions (the R&D feedback report), each on a day of its own.
+    {
+        "customer": "C0004",
+        "contact": 0,
+        "subject": "返修驱动器超期未返回",
+        "description": "上月中旬寄回返修的 2 台 HC-SD200-10A，承诺 10 个工作日返回，现已超期一周，产线只剩"
+        "一台备机。请给出明确时间并说明原因。",
+        "status": S.CLOSED,
+        "priority": P.HIGH,
+        "channel": Ch.EMAIL,
+        "assignee": "wangqiang",
+        "days_ago": 50,
+        "hour": 10,
+        "category": Cat.COMPLAINT,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                120,
+                "唐部长，非常抱歉。经查两台驱动器已修复，因老化测试设备排期延误了 5 天。今天已安排顺丰"
+                "加急发出，明天上午送达；同时先借 1 台备机给贵司。",
+            ),
+            ("note", 150, "返修完成后没有主动通知客户，已反馈质量部，纳入返修流程改进。"),
+            ("customer", 700, "驱动器已收到，装机测试正常。"),
+            ("status", 720, S.RESOLVED),
+            (
+                "rating",
+                900,
+                2,
+                "问题最终解决了，但返修进度一直没人主动告知，催了三次才有回复，希望改进返修进度通知。",
+                "link",
+            ),
+            ("status", 1500, S.CLOSED),
+        ],
+    },
+    {
+        "customer": "C0007",
+        "contact": 0,
+        "subject": "建议 HCServo Studio 提供完整英文界面",
+        "description": "我们有外籍工程师使用调试软件，目前 HCServo Studio 仍有部分菜单和报警说明只有中文，"
+        "建议提供完整的英文界面和英文帮助文档。",
+        "status": S.RESOLVED,
+        "priority": P.LOW,
+        "channel": Ch.EMAIL,
+        "assignee": "wangqiang",
+        "days_ago": 27,
+        "hour": 11,
+        "category": Cat.SUGGESTION,
+        "product": "HC-SD200",
+        "steps": [
+            (
+                "reply",
+                300,
+                "杨博士，感谢您的建议。已转研发中心评估，英文界面计划在下一版本（预计明年第一季度）补全，"
+                "届时第一时间通知您。",
+            ),
+            ("note", 310, "已提交研发需求，抄送刘洋。"),
+            ("status", 320, S.RESOLVED),
+            ("rating", 500, 5, "反馈很及时，期待新版本。", "link"),
+        ],
+    },
+    {
+        "customer": "C0006",
+        "contact": 0,
+        "subject": "投诉：工程师未按约定时间到场",
+        "description": "约好周四上午 9 点来更换输送线电机，工程师 11 点半才到，也没有提前电话通知，"
+        "总装线白白等了两个多小时。",
+        "status": S.RESOLVED,
+        "priority": P.HIGH,
+        "channel": Ch.PHONE,
+        "assignee": "zhangli",
+        "days_ago": 22,
+        "hour": 15,
+        "category": Cat.COMPLAINT,
+        "product": "HC-SM130",
+        "steps": [
+            (
+                "reply",
+                wall(30),
+                "许工，非常抱歉！工程师因前一单现场延误而未及时通知，这是我们的失误。已对当事工程师通报，"
+                "今后上门服务将提前一天确认，出发时短信告知。",
+            ),
+            ("status", 200, S.RESOLVED),
+            ("rating", 400, 3, "态度诚恳，希望以后守时。", "phone"),
+        ],
+    },
+    {
+        "customer": "C0003",
+        "contact": 1,
+        "subject": "建议 HCVision 支持按班次批量导出 NG 图片和检测结果",
+        "description": "品质部每天要整理各班次的 NG 图片，目前只能逐张导出，建议支持按班次批量导出图片和 CSV 结果。",
+        "status": S.RESOLVED,
+        "priority": P.NORMAL,
+        "channel": Ch.EMAIL,
+        "assignee": "zhangli",
+        "days_ago": 13,
+        "hour": 15,
+        "category": Cat.SUGGESTION,
+        "product": "HCVision 3.2",
+        "steps": [
+            (
+                "reply",
+                240,
+                "林工，感谢建议。按班次批量导出（图片 + CSV 结果）已列入 HCVision 3.3 的需求；目前可先用"
+                "“历史查询—导出”按天导出作为替代。",
+            ),
+            ("status", 260, S.RESOLVED),
+            ("rating", 400, 4, "", "link"),
+        ],
+    },
+    {
+        "customer": "C0002",
+        "contact": 0,
+        "subject": "投诉：编码器线发错型号",
+        "description": "订购的 10 根 HC-SM80 编码器线，收到的是 HC-SM130 用的型号，接头不匹配，耽误了今天的设备保养。",
+        "status": S.RESOLVED,
+        "priority": P.HIGH,
+        "channel": Ch.PORTAL,
+        "assignee": "wangqiang",
+        "days_ago": 8,
+        "hour": 14,
+        "category": Cat.COMPLAINT,
+        "product": "HC-SM80",
+        "steps": [
+            (
+                "reply",
+                60,
+                "黄主管，非常抱歉发错货。正确型号今天下午从华东仓发出，明天上午到；错发的线请先放着，"
+                "我们安排快递上门取回，运费由我们承担。",
+            ),
+            ("customer", 400, "正确的线收到了，错发的什么时候来取？"),
+            ("note", 420, "已预约顺丰周五上门取件；仓库正在排查拣货错误的原因。"),
+            ("reply", 450, "已预约顺丰本周五上门取件，再次抱歉给您带来不便。"),
+            ("status", 460, S.RESOLVED),
+        ],
+    },
+    {
+        "customer": "C0001",
+        "contact": 0,
+        "subject": "建议帮助中心增加拧紧曲线分析视频教程",
+        "description": "新来的设备员看拧紧曲线比较吃力，希望帮助中心能有 HCT-800 拧紧曲线分析的视频教程。",
+        "status": S.OPEN,
+        "priority": P.LOW,
+        "channel": Ch.PORTAL,
+        "assignee": "zhangli",
+        "days_ago": 5,
+        "hour": 10,
+        "category": Cat.SUGGESTION,
+        "product": "HCT-800",
+        "steps": [
+            (
+                "reply",
+                300,
+                "吴科长，感谢您的建议！培训部正在录制 HCT-800 拧紧曲线分析系列视频，第一期预计下月上线帮助中心。",
+            ),
+        ],
     },
 ]
