@@ -229,6 +229,47 @@ def upload_document(
         )
 
 
+def upload_customer_attachment(
+    *, actor, customer, uploaded, filename: str | None = None, system: bool = False, request=None
+) -> KnowledgeDocument:
+    """Store a file a customer sent (or an agent attached for them) as a document of that
+    customer: confidentiality "customers", readable by staff and the customer's portal users.
+
+    Allowed for staff, for portal users of `customer`, and for e-mail intake (`system=True`).
+    The file is kept even when it is a duplicate: it is part of the conversation. Raises
+    UploadRejected for a bad file.
+    """
+    allowed = system or can_upload(actor)
+    if not allowed and actor is not None and actor.is_authenticated:
+        allowed = customer.portal_users.filter(pk=actor.pk).exists()
+    if not allowed:
+        raise PermissionDenied
+    filename = filename or getattr(uploaded, "name", "") or "attachment"
+    facts = validate_upload(uploaded, filename)
+    user = actor if actor is not None and actor.is_authenticated else None
+    with _files_removed_on_failure() as stored_files, transaction.atomic(durable=True):
+        document = _create_document(
+            actor=user,
+            uploaded=uploaded,
+            filename=filename,
+            facts=facts,
+            title="",
+            description="",
+            category=None,
+            collection=None,
+            confidentiality=Confidentiality.CUSTOMERS,
+            owning_departments=(),
+            source_path="",
+            comment="",
+            stored_files=stored_files,
+            request=request,
+        )
+        # A parental relation (modelcluster): written by save(), which also reindexes the file.
+        document.allowed_customers.set([customer])
+        document.save()
+    return document
+
+
 def _delete_files(names) -> None:
     """Remove stored files of a rolled-back write, so a failure leaves nothing orphaned."""
     from django.core.files.storage import default_storage

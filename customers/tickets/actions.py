@@ -84,6 +84,7 @@ def create_ticket(
     channel: str = TicketChannel.PHONE,
     requester_email: str = "",
     email_message_id: str = "",
+    attachments=(),
     system: bool = False,
     request=None,
 ) -> Ticket:
@@ -139,6 +140,8 @@ def create_ticket(
         )
         ticket.number = _number(ticket)
         ticket.save()
+        if attachments:
+            ticket.attachments.set(attachments)
         record_event(
             ticket,
             TicketEventKind.SLA,

@@ -28,6 +28,30 @@ def service_staff():
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the Django documentation's recipe:
+    https://docs.djangoproject.com/en/5.2/topics/http/file-uploads/#uploading-multiple-files)."""
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def attachments_field():
+    """A file input for several files; the view reads request.FILES.getlist("attachments")."""
+    return MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        widget=MultipleFileInput(attrs={"multiple": True}),
+    )
+
+
 class TicketCreateForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     contact = forms.ModelChoiceField(
@@ -43,6 +67,7 @@ class TicketCreateForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=TicketChannel.choices, initial=TicketChannel.PHONE
     )
+    attachments = attachments_field()
 
     def __init__(self, *args, user, **kwargs):
         from kb.models import Product
@@ -71,6 +96,7 @@ class ReplyForm(forms.Form):
     )
     template = forms.IntegerField(required=False, widget=forms.HiddenInput)
     resolve = forms.BooleanField(label=_("Resolve after sending"), required=False)
+    attachments = attachments_field()
 
 
 class StatusForm(forms.Form):

@@ -134,8 +134,9 @@ class ParsedMail:
     subject: str = ""
     body: str = ""
     thread_ids: list[str] = field(default_factory=list)  # In-Reply-To first, then References
-    attachments: list[str] = field(default_factory=list)
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (file name, content)
     automatic: bool = False  # an out-of-office or other machine reply (RFC 3834)
+    refused: list[str] = field(default_factory=list)  # attachments that could not be stored
 
     @property
     def sender_label(self) -> str:
@@ -289,15 +290,47 @@ def _body(msg) -> str:
     return strip_quoted(_part_text(part)) if part is not None else ""
 
 
-def _attachments(msg) -> list[str]:
+def _attachments(msg) -> list[tuple[str, bytes]]:
     if not msg.is_multipart():
         return []
-    names = []
+    files = []
     for part in msg.iter_attachments():
         name = part.get_filename()
-        if name:
-            names.append(decode_header_value(str(name))[:200])
-    return names
+        if not name:
+            continue
+        try:
+            content = part.get_payload(decode=True) or b""
+        except (LookupError, ValueError):  # a broken transfer encoding: keep the name at least
+            content = b""
+        files.append((decode_header_value(str(name))[:200], content))
+    return files
+
+
+def _store_attachments(parsed: ParsedMail, ticket, reply) -> list[str]:
+    """Store the e-mail's files as documents of the ticket's customer, on the reply or the
+    ticket; return the names of files that could not be stored (empty, too big, refused type)."""
+    from django.core.files.base import ContentFile
+
+    from customers.tickets.attachments import store_attachments
+    from documents.actions import UploadRejected
+
+    target = reply if reply is not None else ticket
+    if not parsed.attachments or target.attachments.exists():
+        return []  # nothing to store, or a repeated poll after the files were stored
+    stored, refused = [], []
+    for name, content in parsed.attachments:
+        try:
+            stored += store_attachments(
+                actor=None,
+                customer=ticket.customer,
+                files=[ContentFile(content, name=name)],
+                system=True,
+            )
+        except UploadRejected as error:
+            refused.append(f"{name} ({' '.join(error.messages)})")
+    if stored:
+        target.attachments.add(*stored)
+    return refused
 
 
 def parse_message(raw: bytes) -> ParsedMail:
@@ -477,6 +510,7 @@ def _write(parsed: ParsedMail) -> tuple[str, Ticket]:
     # Committed by an earlier poll that stopped before marking the message processed.
     ticket = Ticket.objects.filter(email_message_id=parsed.message_id).first()
     if ticket is not None:
+        parsed.refused = _store_attachments(parsed, ticket, None)
         return "skipped", ticket
     reply = (
         TicketReply.objects.filter(email_message_id=parsed.message_id)
@@ -484,11 +518,12 @@ def _write(parsed: ParsedMail) -> tuple[str, Ticket]:
         .first()
     )
     if reply is not None:
+        parsed.refused = _store_attachments(parsed, reply.ticket, reply)
         return "skipped", reply.ticket
 
     ticket = find_ticket_for(parsed)
     if ticket is not None:
-        reply_to_ticket(
+        reply = reply_to_ticket(
             actor=None,
             ticket=ticket,
             body=parsed.body or parsed.subject or _("(empty e-mail)"),
@@ -497,6 +532,7 @@ def _write(parsed: ParsedMail) -> tuple[str, Ticket]:
             email_message_id=parsed.message_id,
             system=True,
         )
+        parsed.refused = _store_attachments(parsed, ticket, reply)
         return "threaded", ticket
 
     customer, contact = find_customer_for_address(parsed.sender_address)
@@ -516,6 +552,7 @@ def _write(parsed: ParsedMail) -> tuple[str, Ticket]:
         email_message_id=parsed.message_id,
         system=True,
     )
+    parsed.refused = _store_attachments(parsed, ticket, None)
     return "created", ticket
 
 
@@ -534,13 +571,13 @@ def _finish(record: InboundMessage, parsed: ParsedMail, ticket: Ticket, outcome:
                 suggested_templates=[template.pk for template in suggestions],
                 inbound_message=record.pk,
             )
-        if parsed.attachments and outcome != "skipped":
+        if parsed.refused:
             record_event(
                 ticket,
                 TicketEventKind.NOTE,
                 _("The e-mail had attachments that were not stored: %(names)s")
-                % {"names": ", ".join(parsed.attachments)},
-                attachments=parsed.attachments,
+                % {"names": "; ".join(parsed.refused)},
+                attachments=parsed.refused,
                 inbound_message=record.pk,
             )
         record.state = InboundMessage.State.PROCESSED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.tickets.forms import attachments_field
 from customers.tickets.models import TicketCategory
 
 QUESTION_MAX = 500
@@ -115,6 +116,7 @@ class PortalTicketForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Kind of request"), choices=PORTAL_CATEGORIES, initial=TicketCategory.QUESTION
     )
+    attachments = attachments_field()
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,6 +129,7 @@ class PortalReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Your reply"), max_length=DETAILS_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
+    attachments = attachments_field()
 
 
 class RatingForm(forms.Form):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customers.models import Contact, Customer
 from customers.tickets import actions
+from customers.tickets.attachments import store_attachments
 from customers.tickets.models import (
     ContactAttempt,
     ContactOutcome,
@@ -534,12 +535,19 @@ def ticket_new(request):
     customers = portal_customers_for_viewer(request.user)
     if not customers.exists():
         raise ItemNotFound(_("No such item."))
-    form = PortalTicketForm(request.POST or None, customers=customers)
+    form = PortalTicketForm(request.POST or None, request.FILES or None, customers=customers)
     if request.method == "POST" and form.is_valid():
         customer = chosen_customer(form, customers)
         email = request.user.email or ""
         try:
+            files = store_attachments(
+                actor=request.user,
+                customer=customer,
+                files=request.FILES.getlist("attachments"),
+                request=request,
+            )
             ticket = actions.create_ticket(
+                attachments=files,
                 actor=request.user,
                 customer=customer,
                 subject=form.cleaned_data["subject"],
@@ -604,14 +612,26 @@ def ticket_detail(request, pk: int):
 def ticket_reply(request, pk: int):
     """Add the customer's reply; a reply on a resolved or closed ticket reopens it."""
     ticket = access_portal_ticket_by_id(request.user, pk)
-    form = PortalReplyForm(request.POST)
+    form = PortalReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("The reply is empty."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("portal_tickets:detail", pk=ticket.pk)
     reopening = ticket.status in RATABLE_STATUSES
     try:
+        files = store_attachments(
+            actor=request.user,
+            customer=ticket.customer,
+            files=request.FILES.getlist("attachments"),
+            request=request,
+        )
         actions.reply_to_ticket(
-            actor=request.user, ticket=ticket, body=form.cleaned_data["body"], request=request
+            actor=request.user,
+            ticket=ticket,
+            body=form.cleaned_data["body"],
+            attachments=files,
+            request=request,
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))

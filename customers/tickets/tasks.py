@@ -119,7 +119,9 @@ def check_ticket_sla_task() -> dict:
     return check_sla()
 
 
-@shared_task
+# An unreachable mail server (customers.tickets.mail.MailboxUnavailable is a ConnectionError) is
+# retried soon; the next scheduled poll would fetch the same messages anyway.
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=30, retry_jitter=True, max_retries=3)
 def poll_ticket_mailbox_task() -> dict:
     """Fetch new e-mail from the ticket mailbox into tickets and replies (KB_TICKET_IMAP_*)."""
     from customers.tickets.mail import poll_mailbox

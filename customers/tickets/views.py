@@ -20,6 +20,7 @@ from customers.tickets.access import (
     list_tickets_for_viewer,
     timeline_for_viewer,
 )
+from customers.tickets.attachments import store_attachments
 from customers.tickets.forms import (
     AssignForm,
     CaptureForm,
@@ -128,12 +129,21 @@ def new_ticket(request):
     initial = {}
     if request.GET.get("customer"):
         initial["customer"] = request.GET["customer"]
-    form = TicketCreateForm(request.POST or None, user=request.user, initial=initial)
+    form = TicketCreateForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            files = store_attachments(
+                actor=request.user,
+                customer=data["customer"],
+                files=request.FILES.getlist("attachments"),
+                request=request,
+            )
             ticket = actions.create_ticket(
                 actor=request.user,
+                attachments=files,
                 customer=data["customer"],
                 contact=data["contact"],
                 subject=data["subject"],
@@ -226,16 +236,25 @@ def reply(request, pk):
     ticket = access_staff_ticket_by_id(request.user, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The reply is empty."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("tickets:detail", ticket.pk)
     data = form.cleaned_data
     try:
+        files = store_attachments(
+            actor=request.user,
+            customer=ticket.customer,
+            files=request.FILES.getlist("attachments"),
+            request=request,
+        )
         actions.reply_to_ticket(
             actor=request.user,
             ticket=ticket,
             body=data["body"],
             internal=data["internal"],
             template=_template_or_none(request, data["template"]),
+            attachments=files,
             request=request,
         )
         if data["resolve"] and not data["internal"]:

@@ -429,3 +429,45 @@ def test_raw_8bit_gbk_subject_and_missing_message_id():
 )
 def test_quoted_history_is_dropped(text, expected):
     assert mail.strip_quoted(text) == expected
+
+
+def _with_attachments(*files: tuple[str, str, bytes]) -> bytes:
+    """A multipart e-mail from the contact with the given (name, content type, bytes) files."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = "王堃 <wangkun@hengda-pump.cn>"
+    msg["To"] = "tickets@zhiku.test"
+    msg["Subject"] = "泵体漏水，附现场照片和记录"
+    msg["Message-ID"] = "<files-1@hengda-pump.cn>"
+    msg.set_content("请看附件。", charset="utf-8")
+    for name, content_type, content in files:
+        maintype, subtype = content_type.split("/")
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return msg.as_bytes()
+
+
+@pytest.mark.django_db
+def test_attachments_are_stored_as_documents_of_the_customer(mailserver, contact):
+    from documents.models import KnowledgeDocument
+    from permissions.models import Confidentiality
+
+    mailserver.append(
+        _with_attachments(
+            ("现场记录.txt", "text/plain", "压力 0.6 MPa，漏水点在法兰。".encode()),
+            ("setup.exe", "application/octet-stream", b"MZ\x90\x00 not allowed"),
+        )
+    )
+    assert mail.poll_mailbox() == counts(fetched=1, created=1)
+    ticket = Ticket.objects.get()
+    document = ticket.attachments.get()
+    assert document.title == "现场记录"
+    assert document.confidentiality == Confidentiality.CUSTOMERS
+    assert list(document.allowed_customers.all()) == [contact.customer]
+    assert KnowledgeDocument.objects.count() == 1  # the .exe was refused, and said so
+    note = ticket.events.get(message__contains="setup.exe")
+    assert note.internal
+    # A repeated poll stores nothing twice.
+    set_unseen(mailserver)
+    mail.poll_mailbox()
+    assert KnowledgeDocument.objects.count() == 1

@@ -148,6 +148,13 @@ class Ticket(models.Model):
     resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalations"), default=0)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # Files that came with the request (a reply's files hang on the reply).
+    attachments = models.ManyToManyField(
+        "documents.KnowledgeDocument",
+        verbose_name=_("attachments"),
+        blank=True,
+        related_name="tickets",
+    )
     # The Message-ID of the e-mail that opened the ticket: replies thread by it.
     email_message_id = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)

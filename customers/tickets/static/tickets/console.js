@@ -6,20 +6,20 @@
   var body = form.querySelector("textarea[name=body]");
   var templateField = form.querySelector("input[name=template]");
   var note = document.getElementById("reply-template-note");
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
 
   function insert(data) {
     body.value = body.value.trim() ? body.value.trim() + "\n\n" + data.body : data.body;
     templateField.value = data.id;
     if (note) {
-      note.textContent = t("Reply template:") + " " + data.title;
+      note.textContent = gettext("Reply template:") + " " + data.title;
       note.hidden = false;
     }
     body.focus();
   }
 
   function fail() {
-    if (note) { note.textContent = t("The template could not be loaded."); note.hidden = false; }
+    if (note) { note.textContent = gettext("The template could not be loaded."); note.hidden = false; }
   }
 
   document.querySelectorAll(".js-insert-template").forEach(function (link) {

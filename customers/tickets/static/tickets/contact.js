@@ -11,7 +11,7 @@
 
   var DELAY_MS = 350;
   var MIN_CHARS = 2;
-  var t = window.gettext || function (s) { return s; };
+  var gettext = window.gettext || function (s) { return s; };
 
   function setup(form) {
     var url = form.dataset.contactSuggest;
@@ -27,14 +27,14 @@
       if (!suggestions.length) {
         var empty = document.createElement("p");
         empty.className = "empty";
-        empty.textContent = t("We found no answer to that yet. Send us your question below and we will help you.");
+        empty.textContent = gettext("We found no answer to that yet. Send us your question below and we will help you.");
         box.appendChild(empty);
         box.hidden = false;
         return;
       }
       var heading = document.createElement("h2");
       heading.className = "section-title";
-      heading.textContent = t("Answers that may help");
+      heading.textContent = gettext("Answers that may help");
       box.appendChild(heading);
       var list = document.createElement("ul");
       list.className = "item-list";
@@ -58,7 +58,7 @@
         button.className = "button";
         button.name = "faq";
         button.value = String(suggestion.id);
-        button.textContent = t("This answered my question");
+        button.textContent = gettext("This answered my question");
         item.appendChild(button);
         list.appendChild(item);
       });
