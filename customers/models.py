@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -121,7 +122,7 @@ class AccountManagerChange(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    started_at = models.DateTimeField(_("from"), default=timezone.now)
+    started_at = models.DateTimeField(pgettext_lazy("period", "from"), default=timezone.now)
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -17,7 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -259,7 +259,7 @@ def report_csv(report: dict, filters: dict) -> str:
         _("Complaints and suggestions by product"),
         _("Product"),
         _("Complaints"),
-        _("Suggestions"),
+        pgettext("ticket category", "Suggestions"),
         _("Total"),
     )
     for item in feedback["by_product"]:
@@ -305,7 +305,10 @@ def report_csv(report: dict, filters: dict) -> str:
         _("Still running"),
         _("Compliance (%)"),
     )
-    for key, label in (("first_response", _("First response")), ("resolution", _("Resolution"))):
+    for key, label in (
+        ("first_response", _("First response")),
+        ("resolution", pgettext("SLA target", "Resolution")),
+    ):
         item = report["sla"][key]
         row(
             label,
@@ -357,7 +360,7 @@ def report_csv(report: dict, filters: dict) -> str:
         )
 
     deflection = report["deflection"]
-    section(_("Help-centre deflection"), _("Outcome"), _("Contacts"))
+    section(_("Help-centre deflection"), _("Outcome"), _("Enquiries"))
     for label, count in _deflection_rows(deflection):
         row(label, count)
     row(_("Deflection rate (%)"), _optional(deflection["rate_percent"]))

@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from wagtail.log_actions import log
 
 from config import parsers as env
@@ -1140,7 +1141,7 @@ def _stamp(target: str, what: str) -> str:
 
 
 def _target_label(target: str) -> str:
-    return str(_("first response") if target == "first response" else _("resolution"))
+    return str(pgettext("SLA target", target))
 
 
 def _raised(priority: str) -> str:

@@ -174,5 +174,5 @@ def test_customer_history_lists_changes_without_their_values(client, customer, m
     update_customer(actor=manager, customer=customer, changes={"preferences": "改喝普洱"})
     client.force_login(agent)
     html = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
-    assert "Customer updated" in html or "客户已更新" in html
+    assert "客户已更新" in html
     assert "普洱" not in html

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketStatus(models.TextChoices):
@@ -47,7 +48,7 @@ class TicketChannel(models.TextChoices):
 
 
 class TicketCategory(models.TextChoices):
-    QUESTION = "question", _("Question")
+    QUESTION = "question", pgettext_lazy("ticket category", "Question")
     COMPLAINT = "complaint", _("Complaint")
     SUGGESTION = "suggestion", _("Suggestion")
     REQUEST = "request", _("Request")
@@ -190,7 +191,7 @@ class TicketEventKind(models.TextChoices):
     NOTE = "note", _("Internal note")
     RATED = "rated", _("Satisfaction rated")
     KNOWLEDGE = "knowledge", _("Knowledge captured")
-    UPDATED = "updated", _("Updated")
+    UPDATED = "updated", pgettext_lazy("ticket event", "Updated")
 
 
 class TicketEvent(models.Model):

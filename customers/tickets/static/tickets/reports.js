@@ -10,6 +10,11 @@
     function (text) {
       return text;
     };
+  var pgettext =
+    window.pgettext ||
+    function (context, text) {
+      return text;
+    };
   var interpolate =
     window.interpolate ||
     function (format, values) {
@@ -511,7 +516,7 @@
         categories: pluck(rows, "label"),
         series: [
           { name: gettext("Complaints"), values: pluck(rows, "complaint"), className: "chart-s3" },
-          { name: gettext("Suggestions"), values: pluck(rows, "suggestion"), className: "chart-s0" },
+          { name: pgettext("ticket category", "Suggestions"), values: pluck(rows, "suggestion"), className: "chart-s0" },
         ],
       });
     },
@@ -520,7 +525,7 @@
       barChart(node, {
         horizontal: true,
         percent: true,
-        categories: [gettext("First response"), gettext("Resolution")],
+        categories: [gettext("First response"), pgettext("SLA target", "Resolution")],
         series: [
           { name: gettext("Met"), values: pluck(rows, "met"), className: "chart-met" },
           { name: gettext("Breached"), values: pluck(rows, "breached"), className: "chart-breached" },
@@ -533,7 +538,7 @@
       barChart(node, {
         horizontal: true,
         unit: " " + gettext("h"),
-        categories: [gettext("First response"), gettext("Resolution")],
+        categories: [gettext("First response"), pgettext("SLA target", "Resolution")],
         series: [
           { name: gettext("Median"), values: pluck(rows, "median_hours") },
           { name: gettext("90th percentile"), values: pluck(rows, "p90_hours"), className: "chart-s1" },
@@ -558,7 +563,7 @@
       barChart(node, {
         horizontal: true,
         percent: true,
-        categories: [gettext("Contacts")],
+        categories: [gettext("Enquiries")],
         series: [
           { name: gettext("Answered by an FAQ"), values: [d.deflected], className: "chart-met" },
           { name: gettext("Ticket created"), values: [d.ticket], className: "chart-s0" },
