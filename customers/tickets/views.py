@@ -268,59 +268,29 @@ def reply(request, pk):
     return redirect("tickets:detail", ticket.pk)
 
 
-@login_required
-@require_POST
-def change_status(request, pk):
-    ticket = access_staff_ticket_by_id(request.user, pk)
-    form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.change_ticket_status(
-                actor=request.user,
-                ticket=ticket,
-                status=form.cleaned_data["status"],
-                request=request,
-            )
-        except (PermissionDenied, ValidationError) as error:
-            _errors(request, error)
-    return redirect("tickets:detail", ticket.pk)
+def _form_action(form_class, action):
+    """A POST view: validate `form_class`, call `action(actor=, ticket=, request=, **data)`,
+    show its refusal as a message, and go back to the ticket."""
+
+    @login_required
+    @require_POST
+    def view(request, pk):
+        ticket = access_staff_ticket_by_id(request.user, pk)
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                action(actor=request.user, ticket=ticket, request=request, **form.cleaned_data)
+            except (PermissionDenied, ValidationError) as error:
+                _errors(request, error)
+        return redirect("tickets:detail", ticket.pk)
+
+    view.__doc__ = action.__doc__
+    return view
 
 
-@login_required
-@require_POST
-def change_priority(request, pk):
-    ticket = access_staff_ticket_by_id(request.user, pk)
-    form = PriorityForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.change_ticket_priority(
-                actor=request.user,
-                ticket=ticket,
-                priority=form.cleaned_data["priority"],
-                request=request,
-            )
-        except (PermissionDenied, ValidationError) as error:
-            _errors(request, error)
-    return redirect("tickets:detail", ticket.pk)
-
-
-@login_required
-@require_POST
-def assign(request, pk):
-    ticket = access_staff_ticket_by_id(request.user, pk)
-    form = AssignForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.assign_ticket(
-                actor=request.user,
-                ticket=ticket,
-                assignee=form.cleaned_data["assignee"],
-                group=form.cleaned_data["group"],
-                request=request,
-            )
-        except (PermissionDenied, ValidationError) as error:
-            _errors(request, error)
-    return redirect("tickets:detail", ticket.pk)
+change_status = _form_action(StatusForm, actions.change_ticket_status)
+change_priority = _form_action(PriorityForm, actions.change_ticket_priority)
+assign = _form_action(AssignForm, actions.assign_ticket)
 
 
 @login_required

@@ -381,7 +381,7 @@ def test_refused_login_is_not_a_connection_error(mailserver, settings):
 def test_task_is_skipped_without_a_mailbox(settings):
     settings.KB_TICKET_IMAP_HOST = ""
 
-    result = poll_ticket_mailbox_task.delay().get()
+    result = poll_ticket_mailbox_task.apply().get()  # run here whatever the eager setting
 
     assert set(result) == {"skipped"}
 
