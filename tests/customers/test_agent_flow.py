@@ -180,3 +180,19 @@ def test_people_outside_the_service_desk_cannot_work_tickets(client, request, wh
         assert response.status_code == 404
     assert client.get(reverse("tickets:new")).status_code == 404
     assert not ticket.replies.exists()
+
+
+def test_notices_show_only_tickets_the_recipient_still_sees(client, agent):
+    from customers.tickets.models import TicketNotice
+    from permissions.roles import Role
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(subject="夜班设备停机")
+    TicketNotice.objects.create(recipient=agent, ticket=ticket, kind="assigned", message="分配给你")
+    client.force_login(agent)
+    assert "分配给你" in client.get(reverse("tickets:notices")).content.decode()
+    # Moved out of the service desk: the notice stays stored but shows nothing.
+    agent.groups.remove(agent.groups.get(name=Role.SERVICE_AGENT.value))
+    agent.groups.add(agent.groups.model.objects.get(name=Role.TRAINER.value))
+    html = client.get(reverse("tickets:notices")).content.decode()
+    assert "分配给你" not in html and "夜班设备停机" not in html
