@@ -47,6 +47,7 @@ from search.backends.base import (
     DATE_FIELDS,
     FACET_FIELDS,
     KEYWORD_FIELDS,
+    ONCE_FIELDS,
     PHRASE_FIELDS,
     TOKEN_FIELDS,
     Hit,
@@ -60,7 +61,8 @@ logger = logging.getLogger(__name__)
 
 # Bump when the schema changes: a new directory is used and the outbox sweep/rebuild refills it.
 # 2: stored text in GB18030. 3: body and attachments in the text store beside the index.
-SCHEMA_VERSION = 3
+# 4: no frequencies in the postings of once-joined and keyword fields.
+SCHEMA_VERSION = 4
 # Stored-only text goes into bytes fields: raw text fields would index it as one huge term.
 _STORED_BYTES = ("title", "url", "category_path", "extra")
 # The long stored texts, kept in the text store (`_TextStore`) instead.
@@ -117,17 +119,32 @@ class EngineUnavailable(Exception):
     """The index cannot be written now (another writer holds it too long, disk error...)."""
 
 
+def _index_option(name: str) -> str:
+    """Return what the postings of a token field record.
+
+    Positions for phrase queries only; term frequencies only where a token can repeat: a field
+    of once-joined tokens (ONCE_FIELDS) has frequencies of 1, which BM25 reads the same from
+    postings without them ("basic"), and its short posting lists are a third smaller (a term's
+    last block of fewer than 128 documents stores a frequency byte beside each document). The
+    postings of queried terms become resident in the search process (they are mapped, and the
+    facet aggregation of an OR query reads them whole), so their size is its memory."""
+    if name in PHRASE_FIELDS:
+        return "position"
+    return "basic" if name in ONCE_FIELDS else "freq"
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in TOKEN_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option=_index_option(name))
+    for name in KEYWORD_FIELDS:
+        # Exact values are matched, never scored or searched as phrases: documents only.
         builder.add_text_field(
             name,
-            tokenizer_name="whitespace",
-            index_option="position" if name in PHRASE_FIELDS else "freq",
-        )
-    for name in KEYWORD_FIELDS:
-        builder.add_text_field(
-            name, stored=name in _STORED_KEYWORDS, fast=True, tokenizer_name="raw"
+            stored=name in _STORED_KEYWORDS,
+            fast=True,
+            tokenizer_name="raw",
+            index_option="basic",
         )
     for name in DATE_FIELDS:
         builder.add_date_field(name, stored=True, indexed=True, fast=True)
