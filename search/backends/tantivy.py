@@ -226,6 +226,9 @@ class _TextStore:
         db.execute("PRAGMA mmap_size=0")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        # A rebuild writes every row in one transaction: the WAL grows to the whole file, and
+        # readers holding connections open keep it from being deleted; truncate it instead.
+        db.execute("PRAGMA journal_size_limit=33554432")
         db.execute(
             "CREATE TABLE IF NOT EXISTS texts"
             " (key TEXT PRIMARY KEY, body BLOB NOT NULL, attachments BLOB NOT NULL)"
