@@ -40,6 +40,21 @@ TOKEN_FIELDS = (
     "prefix",  # autocomplete: folded prefixes of the title and its words, pinyin initials
 )
 PHRASE_FIELDS = ("title_g", "alt_g", "body_g", "att_g")
+# Token fields that hold each token at most once per document (search.documents joins them with
+# `_join_once`): their term frequencies are all 1, so an engine may leave them out of the
+# postings and score the same.
+ONCE_FIELDS = (
+    "title_w",
+    "title_c",
+    "title_p",
+    "alt_w",
+    "alt_c",
+    "tags_w",
+    "body_w",
+    "body_c",
+    "body_p",
+    "att_w",
+)
 # Exact-value fields, each holding one or more strings: filters, facets, permission trimming.
 KEYWORD_FIELDS = (
     "key",

@@ -7,6 +7,15 @@ instead of spinning. Readers reload when the index's meta file changes (checked 
 search, a stat call), so a commit made by another process is seen by the next search; a commit is
 atomic, so a rebuild (delete all, add all, one commit) keeps the old index searchable until done.
 
+The long texts of a hit (body, attachments: what snippets and re-ranking read) are kept beside
+the index in a SQLite file (`_TextStore`), not in Tantivy's document store: Tantivy maps its
+files into the process, and the hits of OR queries read nearly every block of the store (at 20k
+items 28 MB of a search process's resident memory was document store, growing with the index). SQLite reads
+its file with pread into the kernel's page cache (shared between processes, reclaimable) and
+keeps only a small page cache of its own. Tantivy still stores what a hit needs to be listed
+(key, type, date, title, url, categories, extra): a hit whose texts are missing shows without a
+snippet.
+
 The index lives in `PATH/v<SCHEMA_VERSION>.<ANALYSIS_VERSION>`: new tokens, new directory. A
 directory that cannot be opened (corrupt, written by an incompatible Tantivy, a different schema
 under the same version) is recreated empty with a warning: the index is derived data, and the
@@ -22,6 +31,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -37,6 +47,7 @@ from search.backends.base import (
     DATE_FIELDS,
     FACET_FIELDS,
     KEYWORD_FIELDS,
+    ONCE_FIELDS,
     PHRASE_FIELDS,
     TOKEN_FIELDS,
     Hit,
@@ -49,10 +60,15 @@ from search.backends.base import (
 logger = logging.getLogger(__name__)
 
 # Bump when the schema changes: a new directory is used and the outbox sweep/rebuild refills it.
-# 2: stored text in GB18030.
-SCHEMA_VERSION = 2
+# 2: stored text in GB18030. 3: body and attachments in the text store beside the index.
+# 4: no frequencies in the postings of once-joined and keyword fields.
+SCHEMA_VERSION = 4
 # Stored-only text goes into bytes fields: raw text fields would index it as one huge term.
-_STORED_BYTES = ("title", "url", "body", "attachments", "category_path", "extra")
+_STORED_BYTES = ("title", "url", "category_path", "extra")
+# The long stored texts, kept in the text store (`_TextStore`) instead.
+_LONG_TEXTS = ("body", "attachments")
+# Keyword fields returned with hits; the others are only searched, filtered and counted.
+_STORED_KEYWORDS = ("key", "type")
 # GB18030 encodes every Unicode character (tests/search/test_tantivy_backend.py round-trips
 # them all) and a Chinese one in 2 bytes where UTF-8 takes 3: the document store, which the
 # hits of OR queries read nearly all of, is a third smaller on disk and in memory. Tantivy's
@@ -103,16 +119,33 @@ class EngineUnavailable(Exception):
     """The index cannot be written now (another writer holds it too long, disk error...)."""
 
 
+def _index_option(name: str) -> str:
+    """Return what the postings of a token field record.
+
+    Positions for phrase queries only; term frequencies only where a token can repeat: a field
+    of once-joined tokens (ONCE_FIELDS) has frequencies of 1, which BM25 reads the same from
+    postings without them ("basic"), and its short posting lists are a third smaller (a term's
+    last block of fewer than 128 documents stores a frequency byte beside each document). The
+    postings of queried terms become resident in the search process (they are mapped, and the
+    facet aggregation of an OR query reads them whole), so their size is its memory."""
+    if name in PHRASE_FIELDS:
+        return "position"
+    return "basic" if name in ONCE_FIELDS else "freq"
+
+
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in TOKEN_FIELDS:
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option=_index_option(name))
+    for name in KEYWORD_FIELDS:
+        # Exact values are matched, never scored or searched as phrases: documents only.
         builder.add_text_field(
             name,
-            tokenizer_name="whitespace",
-            index_option="position" if name in PHRASE_FIELDS else "freq",
+            stored=name in _STORED_KEYWORDS,
+            fast=True,
+            tokenizer_name="raw",
+            index_option="basic",
         )
-    for name in KEYWORD_FIELDS:
-        builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
     for name in DATE_FIELDS:
         builder.add_date_field(name, stored=True, indexed=True, fast=True)
     for name in _STORED_BYTES:
@@ -158,6 +191,163 @@ def _no_writer(path: Path) -> bool:
         return True
 
 
+_TEXTS = "texts.sqlite3"
+# Rows written per executemany during a rebuild: one call per document costs more than the insert.
+_TEXT_BATCH = 500
+
+
+class _TextStore:
+    """The long texts of the index's documents, by key, in a SQLite file in the index directory
+    (in GB18030, like the stored fields: two thirds of the file UTF-8 would take).
+
+    Written only by the holder of the index writer, in the same block as the index: rows are
+    added before the index commits and removed after it has, so every document a reader can
+    find has its row (a crash in between leaves rows no document refers to, dropped by the
+    next rebuild). Deletes, clears and rebuilds therefore only note what to remove
+    (`pending_deletes`, `delete_all`, `start_rebuild`); `after_commit` removes it. WAL mode: a rebuild's long transaction never
+    blocks readers, who read the last committed rows.
+
+    `PRAGMA mmap_size=0` (SQLite's default, made explicit): pages are read with pread, so they
+    sit in the kernel's page cache and not in the process's resident memory. Each thread reads
+    through its own connection; a file replaced under us (the index recreated by another
+    process) is reopened when the index reloads (`refresh`).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+        self._generation = 0
+        self._file_id = None
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA mmap_size=0")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        # A rebuild writes every row in one transaction: the WAL grows to the whole file, and
+        # readers holding connections open keep it from being deleted; truncate it instead.
+        db.execute("PRAGMA journal_size_limit=33554432")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS texts"
+            " (key TEXT PRIMARY KEY, body BLOB NOT NULL, attachments BLOB NOT NULL)"
+        )
+        with self._guard:
+            self._connections.append(db)
+        return db
+
+    def _file(self):
+        with suppress(FileNotFoundError):
+            stat = os.stat(self.path)
+            return (stat.st_dev, stat.st_ino)
+        return None
+
+    def _reader(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "generation", None) != self._generation:
+            local.db = self._connect()
+            local.generation = self._generation
+            if self._file_id is None:
+                self._file_id = self._file()
+        return local.db
+
+    def refresh(self) -> None:
+        """Reopen the connections if the file is no longer the one they read."""
+        if self._file_id is not None and self._file() != self._file_id:
+            self.close()
+
+    def close(self) -> None:
+        with self._guard:
+            connections, self._connections = self._connections, []
+            self._generation += 1
+            self._file_id = None
+        for db in connections:
+            with suppress(sqlite3.ProgrammingError):
+                db.close()
+
+    def fetch(self, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """Return (body, attachments) of the keys that have a row."""
+        if not keys:
+            return {}
+        marks = ", ".join("?" * len(keys))
+        rows = self._reader().execute(
+            f"SELECT key, body, attachments FROM texts WHERE key IN ({marks})", keys
+        )
+        return {
+            key: (body.decode(STORED_ENCODING), attachments.decode(STORED_ENCODING))
+            for key, body, attachments in rows
+        }
+
+    @contextmanager
+    def writing(self):
+        """Yield a `_TextWrite` in a transaction; the caller commits it (before the index)."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield _TextWrite(db)
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            with self._guard:
+                if db in self._connections:
+                    self._connections.remove(db)
+            db.close()
+
+
+class _TextWrite:
+    """One writer block's changes to the text store (see `_TextStore`)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self._rows: list[tuple[str, bytes, bytes]] = []
+        self.pending_deletes: list[str] = []
+        self.delete_all = False
+        self.rebuilding = False
+
+    def put(self, doc: dict) -> None:
+        texts = (str(doc.get(name) or "").encode(STORED_ENCODING) for name in _LONG_TEXTS)
+        self._rows.append((doc["key"], *texts))
+        if len(self._rows) >= _TEXT_BATCH:
+            self._flush()
+
+    def start_rebuild(self) -> None:
+        """Remember the keys written from now on: after the commit, every other row goes."""
+        self.rebuilding = True
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS rebuilt (key TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.rebuilt")
+
+    def _flush(self) -> None:
+        rows, self._rows = self._rows, []
+        self.db.executemany(
+            "INSERT OR REPLACE INTO texts (key, body, attachments) VALUES (?, ?, ?)", rows
+        )
+        if self.rebuilding:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO temp.rebuilt (key) VALUES (?)", [(row[0],) for row in rows]
+            )
+
+    def commit(self) -> None:
+        """Commit the added rows (called before the index commits)."""
+        self._flush()
+        self.db.execute("COMMIT")
+
+    def after_commit(self) -> None:
+        """Remove the rows of documents the committed index no longer holds."""
+        if not (self.pending_deletes or self.delete_all or self.rebuilding):
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        if self.delete_all:
+            self.db.execute("DELETE FROM texts")
+        elif self.rebuilding:
+            self.db.execute("DELETE FROM texts WHERE key NOT IN (SELECT key FROM temp.rebuilt)")
+        else:
+            self.db.executemany(
+                "DELETE FROM texts WHERE key = ?", [(key,) for key in self.pending_deletes]
+            )
+        self.db.execute("COMMIT")
+
+
 class TantivyBackend(SearchBackend):
     def __init__(self, alias: str, params: dict):
         super().__init__(alias, params)
@@ -170,6 +360,7 @@ class TantivyBackend(SearchBackend):
         self._write_lock = _lock_for(self.path)
         self._meta_path = self.path / _META
         self._meta_stamp = None
+        self._texts = _TextStore(self.path / _TEXTS)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -223,6 +414,7 @@ class TantivyBackend(SearchBackend):
         return None
 
     def _discard(self) -> None:
+        self._texts.close()
         for entry in self.path.iterdir():
             if entry.name == _WRITER_LOCKFILE:
                 continue
@@ -263,15 +455,20 @@ class TantivyBackend(SearchBackend):
 
     @contextmanager
     def _writing(self, heap: int | None = None):
-        """Yield the writer, commit when the block ends, roll back when it raises."""
+        """Yield the writer and the text store's changes; commit both when the block ends (the
+        texts first, see `_TextStore`), roll back when it raises."""
         with self._write_lock:
             writer = self._writer(heap)
             try:
-                yield writer
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
+                with self._texts.writing() as texts:
+                    try:
+                        yield writer, texts
+                        texts.commit()
+                        writer.commit()
+                    except BaseException:
+                        writer.rollback()
+                        raise
+                    texts.after_commit()
             finally:
                 # Ends the writer and frees Tantivy's lock (rollback alone keeps it).
                 writer.wait_merging_threads()
@@ -308,18 +505,20 @@ class TantivyBackend(SearchBackend):
         documents = list(documents)
         if not documents:
             return
-        with self._writing() as writer:
+        with self._writing() as (writer, texts):
             for doc in documents:
                 writer.delete_documents_by_term("key", doc["key"])
                 writer.add_document(self._document(doc))
+                texts.put(doc)
 
     def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys)
         if not keys:
             return
-        with self._writing() as writer:
+        with self._writing() as (writer, texts):
             for key in keys:
                 writer.delete_documents_by_term("key", key)
+            texts.pending_deletes = keys
 
     def rebuild(self, documents: Iterable[dict]) -> int:
         try:
@@ -332,16 +531,19 @@ class TantivyBackend(SearchBackend):
         # One atomic commit: readers see the old index until the block ends. The usual heap:
         # measured at 3k-8k items, 128 MB indexed slower than 64 MB (fewer, larger segment
         # flushes), and 32 MB slower still.
-        with self._writing() as writer:
+        with self._writing() as (writer, texts):
             writer.delete_all_documents()
+            texts.start_rebuild()
             for doc in documents:
                 writer.add_document(self._document(doc))
+                texts.put(doc)
                 count += 1
         return count
 
     def clear(self) -> None:
-        with self._writing() as writer:
+        with self._writing() as (writer, texts):
             writer.delete_all_documents()
+            texts.delete_all = True
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -349,6 +551,7 @@ class TantivyBackend(SearchBackend):
         index = self.index_
         stamp = self._stamp()
         if stamp != self._meta_stamp:  # another process (or instance) committed
+            self._texts.refresh()
             try:
                 index.reload()
                 self._meta_stamp = stamp
@@ -449,21 +652,27 @@ class TantivyBackend(SearchBackend):
         result = searcher.search(
             query, limit=request.limit, count=True, offset=request.offset, **kwargs
         )
+        docs = [(order_key, searcher.doc(address)) for order_key, address in result.hits]
+        texts = self._texts.fetch([doc.get_first("key") for _order_key, doc in docs])
         hits = []
-        for order_key, address in result.hits:
-            doc = searcher.doc(address)
+        for order_key, doc in docs:
+            key = doc.get_first("key")
             score = float(order_key) if not kwargs else 0.0
-            hits.append(Hit(key=doc.get_first("key"), score=score, stored=self._stored(doc)))
+            hits.append(Hit(key=key, score=score, stored=self._stored(doc, texts.get(key))))
         return SearchResponse(
             total=result.count, hits=hits, facets=facets.result() if facets else {}
         )
 
     @staticmethod
-    def _stored(doc: tantivy.Document) -> dict:
+    def _stored(doc: tantivy.Document, texts: tuple[str, str] | None) -> dict:
         stored = {}
         for name in _STORED_BYTES:
             value = doc.get_first(name)
             stored[name] = bytes(value).decode(STORED_ENCODING) if value is not None else ""
+        if texts is None:  # not written by this backend's writer, or the file was lost
+            logger.warning("search index: no stored texts for %s", doc.get_first("key"))
+            texts = ("", "")
+        stored.update(zip(_LONG_TEXTS, texts, strict=True))
         stored["category_path"] = json.loads(stored["category_path"] or "[]")
         stored["extra"] = json.loads(stored["extra"] or "{}")
         stored["type"] = doc.get_first("type")
@@ -501,3 +710,4 @@ class TantivyBackend(SearchBackend):
         with self._lock:
             self._index = None
             self._meta_stamp = None
+            self._texts.close()

@@ -7,7 +7,7 @@ import pytest
 from search import analysis
 from search.analysis import Analyzer, fold, fold_with_offsets, get_analyzer, reset_analyzer
 from search.backends import load_backend
-from search.backends.base import SearchRequest
+from search.backends.base import ONCE_FIELDS, SearchRequest
 from search.documents import build_document
 from search.models import DictionaryWord, SearchSynonym
 from search.ranking import build_should
@@ -245,3 +245,17 @@ def test_character_pinyin_is_pypinyins_for_every_character():
     assert different == []
     assert _char_pinyin("绿") == "lv"
     assert _char_pinyin("a") == "a"  # not Han: itself, as lazy_pinyin gives it
+
+
+def test_once_fields_hold_each_token_once(analyzer):
+    # Engines may index these fields without term frequencies (search.backends.base).
+    record = _record(
+        "k:1", "花呗额度怎么提高？花呗额度提高了吗？bluetooth bluetooth 蓝牙", title="花呗 花呗额度"
+    )
+    record.tags = ["花呗", "花呗额度"]
+    record.attachments = "附件 附件 花呗"
+    document = build_document(record, analyzer)
+    for name in ONCE_FIELDS:
+        tokens = document[name].split()
+        assert len(tokens) == len(set(tokens)), name
+    assert len(document["body_g"].split()) > len(set(document["body_g"].split()))

@@ -4,6 +4,7 @@ other processes' commits, a versioned index directory, recovery from an unusable
 from __future__ import annotations
 
 import logging
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -112,6 +113,76 @@ def test_stored_text_comes_back_as_written_for_every_character(backend):
         assert found[f"k:{n}"]["body"] == part
         assert found[f"k:{n}"]["attachments"] == part[::-1]
     assert found["k:0"]["title"] == "齿轮"
+
+
+# --- the text store beside the index ----------------------------------------------------------
+
+
+def _text_rows(backend) -> dict[str, str]:
+    with sqlite3.connect(backend.path / "texts.sqlite3") as db:
+        return {
+            key: body.decode("gb18030") for key, body in db.execute("SELECT key, body FROM texts")
+        }
+
+
+def test_long_texts_live_beside_the_index_and_follow_its_writes(backend):
+    backend.index([doc("k:1", body="一"), doc("k:2", body="二")])
+    assert _text_rows(backend) == {"k:1": "一", "k:2": "二"}
+    backend.index([doc("k:1", body="新")])
+    backend.delete(["k:2"])
+    assert _text_rows(backend) == {"k:1": "新"}
+    assert [
+        hit.stored["body"]
+        for hit in backend.search(
+            SearchRequest(audience=AUDIENCE, should=[Should("title_w", "齿轮")])
+        ).hits
+    ] == ["新"]
+    backend.rebuild([doc("r:1", body="重建")])
+    assert _text_rows(backend) == {"r:1": "重建"}
+    backend.clear()
+    assert _text_rows(backend) == {}
+
+
+def test_a_failed_rebuild_keeps_the_texts_of_the_index(backend):
+    backend.index([doc("k:1", body="一")])
+
+    def documents():
+        yield doc("r:1", body="新")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(documents())
+    assert backend.keys() == {"k:1"}
+    assert _text_rows(backend) == {"k:1": "一"}
+
+
+def test_a_hit_without_its_texts_still_shows(backend, caplog):
+    backend.index([doc("k:1", body="一", url="/1/")])
+    with sqlite3.connect(backend.path / "texts.sqlite3") as db:
+        db.execute("DELETE FROM texts")
+    with caplog.at_level(logging.WARNING, logger="search.backends.tantivy"):
+        (hit,) = backend.search(
+            SearchRequest(audience=AUDIENCE, should=[Should("title_w", "齿轮")])
+        ).hits
+    assert (hit.stored["title"], hit.stored["url"], hit.stored["body"]) == ("齿轮", "/1/", "")
+    assert "no stored texts for k:1" in caplog.text
+
+
+def test_texts_are_read_from_a_recreated_index(root):
+    reader = TantivyBackend("reader", {"PATH": root})
+    writer = TantivyBackend("writer", {"PATH": root})
+    writer.index([doc("k:1", body="旧")])
+    assert [hit.stored["body"] for hit in _all(reader)] == ["旧"]
+    writer.close()
+    # Another process finds the index unusable and starts it again, text store included.
+    writer._discard()
+    writer = TantivyBackend("writer", {"PATH": root})
+    writer.index([doc("k:2", body="新")])
+    assert [hit.stored["body"] for hit in _all(reader)] == ["新"]
+
+
+def _all(backend):
+    return backend.search(SearchRequest(audience=AUDIENCE, should=[Should("title_w", "齿轮")])).hits
 
 
 # --- one writer across processes --------------------------------------------------------------
