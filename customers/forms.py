@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import PRIVATE_FIELDS, Contact, Customer, Interaction
+from permissions.roles import STAFF_ROLES, users_in_roles
 
 PROFILE = [
     "kind",
@@ -67,14 +68,5 @@ class ManagerForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        from permissions.roles import STAFF_ROLES
-
         super().__init__(*args, **kwargs)
-        self.fields["manager"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[r.value for r in STAFF_ROLES])
-            .distinct()
-            .order_by("username")
-        )
+        self.fields["manager"].queryset = users_in_roles(STAFF_ROLES)

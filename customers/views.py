@@ -75,6 +75,7 @@ def customer_list(request):
 def customer_detail(request, pk):
     """The customer 360 view: profile, contacts, interactions, tickets, cases, documents."""
     from customers.tickets.models import Ticket
+    from customers.tickets.models.tickets import ACTIVE_STATUSES
     from documents.models import KnowledgeDocument
     from kb.models import CaseHistoryPage
 
@@ -102,7 +103,7 @@ def customer_detail(request, pk):
         ).select_related("contact", "recorded_by", "closed_by"),
         "tickets": tickets[:20],
         "ticket_count": tickets.count(),
-        "open_ticket_count": tickets.filter(status__in=["new", "open", "pending"]).count(),
+        "open_ticket_count": tickets.filter(status__in=ACTIVE_STATUSES).count(),
         "cases": visible_pages(user, CaseHistoryPage.objects.filter(customer=customer)),
         "documents": documents,
         "products": customer.products.order_by("name"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from customers.tickets import views as ticket_views
 from kb import tags_views, views
 from kb.engagement import views as engagement_views
 from kb.structured import views as structured_views
@@ -9,7 +10,7 @@ app_name = "kb"
 
 urlpatterns = [
     path("search/", search_views.search_page, name="search"),
-    path("tickets/", views.ticket_list, name="tickets"),
+    path("tickets/", ticket_views.queue, name="tickets"),
     path("portal/", views.portal, name="portal"),
     path("kb/structured/", structured_views.template_list, name="structured_templates"),
     path(

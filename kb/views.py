@@ -13,13 +13,6 @@ from permissions.policy import has_role, visible_to
 from permissions.roles import Role
 
 
-def ticket_list(request):
-    """The ticket queue (the agent console's, in customers/tickets/views.py)."""
-    from customers.tickets.views import queue
-
-    return queue(request)
-
-
 @login_required
 def portal(request):
     """Show the user's own portal: profile, roles, and for customers their accounts and tickets."""

@@ -124,3 +124,18 @@ def sync_role_groups(group_model=None, permission_model=None) -> None:
             ).first()
             if perm is not None:
                 group.permissions.add(perm)
+
+
+def users_in_roles(roles):
+    """Return the active users who hold one of `roles` (superusers hold them all), by username."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    names = [Role(role).value for role in roles]
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=names))
+        .distinct()
+        .order_by("username")
+    )

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
@@ -36,6 +35,7 @@ from kb.versions.snippets import (
     VersionedSnippetViewSet,
 )
 from permissions.policy import SERVICE_ROLES, readable_pages
+from permissions.roles import users_in_roles
 
 WEEKDAYS = [
     (1, _("Monday")),
@@ -50,13 +50,7 @@ WEEKDAYS = [
 
 def service_staff_users():
     """Active users who work the ticket queue: the only ones a group may hold or be led by."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=[role.value for role in SERVICE_ROLES]))
-        .distinct()
-        .order_by("username")
-    )
+    return users_in_roles(SERVICE_ROLES)
 
 
 # --- service groups ----------------------------------------------------------------------------

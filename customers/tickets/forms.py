@@ -14,18 +14,11 @@ from customers.tickets.models import (
     TicketStatus,
 )
 from permissions.policy import SERVICE_ROLES, visible_to
+from permissions.roles import users_in_roles
 
 
 def service_staff():
-    from django.contrib.auth import get_user_model
-
-    names = [role.value for role in SERVICE_ROLES]
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=names)
-        .distinct()
-        .order_by("username")
-    )
+    return users_in_roles(SERVICE_ROLES)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

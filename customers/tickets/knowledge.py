@@ -9,7 +9,6 @@ import re
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
@@ -109,11 +108,6 @@ def template_from_faq(*, actor, faq, request=None) -> ReplyTemplate:
         keywords=", ".join(faq.tags.names()) if hasattr(faq, "tags") else "",
         request=request,
     )
-
-
-def count_template_use(template) -> None:
-    """Count one use of a template (also counted by reply_to_ticket when the reply names it)."""
-    ReplyTemplate.objects.filter(pk=template.pk).update(usage_count=F("usage_count") + 1)
 
 
 # --- knowledge capture --------------------------------------------------------------------------
